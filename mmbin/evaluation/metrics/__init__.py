@@ -1,0 +1,1 @@
+# Copyright (c) mmbin contributors. All rights reserved.

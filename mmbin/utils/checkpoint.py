@@ -1,0 +1,191 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Safe loading of MMEngine checkpoints under torch >= 2.6.
+
+Why this exists: mmengine 0.10.7 calls ``torch.load(filename)`` without
+``weights_only``. Since torch 2.6 that means ``weights_only=True`` with
+torch's default allow-list, which does not contain the types every MMEngine
+checkpoint carries in ``meta['message_hub']`` (``HistoryBuffer``, numpy
+arrays and scalars). ``--resume``, ``load_from`` and ``tools/test.py``
+therefore fail with ``UnpicklingError``. The ecosystem offers no fix, so
+mmbin replaces the local-file scheme of
+:class:`mmengine.runner.CheckpointLoader` on import with
+:func:`load_from_local`, which keeps ``weights_only=True`` and extends the
+allow-list with exactly the types listed in :data:`SAFE_GLOBALS`.
+
+Everything that loads a local checkpoint through MMEngine goes through this
+loader: ``load_from``, ``--resume``, ``Runner.load_checkpoint`` (used by
+``tools/test.py``), ``init_cfg=dict(type='Pretrained')`` and mmbin's teacher
+checkpoints for distillation.
+
+A checkpoint that needs any other global is refused with
+:class:`UnsafeCheckpointError`, which names the offending types. To load a
+file you trust anyway, set the environment variable
+``MMBIN_TRUST_CHECKPOINTS=1`` (the ``--trust-checkpoint`` flag of mmbin's
+``tools/train.py`` and ``tools/test.py`` sets it), which falls back to a
+full, unrestricted unpickling.
+"""
+import os
+import os.path as osp
+import pickle
+from typing import Any, Callable, List, Tuple, Union
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+#: Environment variable that opts in to unrestricted unpickling.
+TRUST_ENV = 'MMBIN_TRUST_CHECKPOINTS'
+
+# Methods of HistoryBuffer that a pickled MessageHub refers to through
+# ``getattr(HistoryBuffer, name)`` (its ``_statistics_methods`` table).
+_HISTORY_BUFFER_METHODS = frozenset(
+    ['min', 'max', 'mean', 'current', 'data'])
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint needs a type outside mmbin's allow-list."""
+
+
+def _restricted_getattr(obj: Any, name: str) -> Any:
+    """Stand-in for ``builtins.getattr`` inside checkpoints.
+
+    MessageHub pickles bound statistics methods of ``HistoryBuffer`` as
+    ``getattr(HistoryBuffer, 'min')``. A general ``getattr`` would let a
+    crafted pickle reach arbitrary attributes (``__globals__`` and from there
+    ``eval``), so only these lookups are allowed.
+
+    Args:
+        obj (Any): The object to read from; must be ``HistoryBuffer``.
+        name (str): Attribute name; one of HistoryBuffer's statistics.
+
+    Returns:
+        Any: The attribute.
+    """
+    if not (isinstance(obj, type) and issubclass(obj, HistoryBuffer)
+            and name in _HISTORY_BUFFER_METHODS):
+        raise UnsafeCheckpointError(
+            f'checkpoint calls getattr({obj!r}, {name!r}), which is not '
+            f'allowed. Only HistoryBuffer statistics '
+            f'{sorted(_HISTORY_BUFFER_METHODS)} are. If you trust the file, '
+            f'set {TRUST_ENV}=1.')
+    return getattr(obj, name)
+
+
+def _numpy_safe_globals() -> List[Any]:
+    """Numpy types that numpy arrays, scalars and dtypes pickle through."""
+    try:  # numpy >= 2
+        from numpy._core import multiarray
+    except ImportError:  # pragma: no cover - numpy 1.x
+        from numpy.core import multiarray
+    items: List[Any] = [
+        np.ndarray, np.dtype, multiarray._reconstruct, multiarray.scalar
+    ]
+    # numpy >= 1.25 pickles dtypes through their classes in numpy.dtypes.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        items += [
+            getattr(dtypes, n) for n in dir(dtypes) if n.endswith('DType')
+        ]
+    return items
+
+
+#: Globals that mmbin allows in checkpoints in addition to torch's defaults.
+SAFE_GLOBALS: List[Union[Callable, Tuple[Callable, str]]] = [
+    HistoryBuffer,
+    (_restricted_getattr, 'builtins.getattr'),
+    *_numpy_safe_globals(),
+]
+
+
+def _allowed_names() -> set:
+    names = set()
+    for item in SAFE_GLOBALS:
+        if isinstance(item, tuple):
+            names.add(item[1])
+        else:
+            names.add(f'{item.__module__}.{item.__qualname__}')
+    return names
+
+
+def trust_all_checkpoints() -> bool:
+    """Whether the user opted in to unrestricted unpickling.
+
+    Returns:
+        bool: True when ``MMBIN_TRUST_CHECKPOINTS`` is set to 1/true/yes.
+    """
+    return os.environ.get(TRUST_ENV, '').lower() in ('1', 'true', 'yes')
+
+
+def safe_torch_load(filename: str, map_location: Any = None) -> Any:
+    """``torch.load`` with ``weights_only=True`` and mmbin's allow-list.
+
+    Args:
+        filename (str): Path of a local checkpoint file.
+        map_location (Any): Same as :func:`torch.load`.
+
+    Returns:
+        Any: The loaded object (usually a dict).
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        UnsafeCheckpointError: The file needs types outside the allow-list.
+        RuntimeError: The file is not a readable torch checkpoint.
+    """
+    if not osp.isfile(filename):
+        raise FileNotFoundError(
+            f'checkpoint {filename!r} does not exist. Check the path given '
+            f'to load_from / --resume / the test checkpoint argument.')
+    if trust_all_checkpoints():
+        return torch.load(
+            filename, map_location=map_location, weights_only=False)
+    try:
+        with torch.serialization.safe_globals(SAFE_GLOBALS):
+            return torch.load(
+                filename, map_location=map_location, weights_only=True)
+    except UnsafeCheckpointError as err:
+        raise UnsafeCheckpointError(f'checkpoint {filename!r}: {err}') from None
+    except pickle.UnpicklingError as err:
+        try:
+            found = torch.serialization.get_unsafe_globals_in_checkpoint(
+                filename)
+        except Exception:  # the file is not a zip checkpoint at all
+            found = []
+        unsafe = sorted(set(found) - _allowed_names())
+        if not unsafe:
+            raise RuntimeError(
+                f'checkpoint {filename!r} could not be read: {err}') from err
+        raise UnsafeCheckpointError(
+            f'checkpoint {filename!r} contains types that are not on '
+            f"mmbin's allow-list of safe checkpoint contents: "
+            f'{", ".join(unsafe)}. Unpickling them could run arbitrary code. '
+            f'Only if you trust this file, load it with {TRUST_ENV}=1 in the '
+            f'environment (or --trust-checkpoint for tools/train.py and '
+            f'tools/test.py).') from None
+    except (RuntimeError, EOFError, OSError) as err:
+        raise RuntimeError(
+            f'checkpoint {filename!r} is corrupt or not a torch checkpoint '
+            f'({type(err).__name__}: {err}). Re-create or re-download it.'
+        ) from err
+
+
+def load_from_local(filename: str, map_location: Any = None) -> Any:
+    """Local-file scheme for :class:`mmengine.runner.CheckpointLoader`.
+
+    Args:
+        filename (str): Local checkpoint path (``~`` is expanded).
+        map_location (Any): Same as :func:`torch.load`.
+
+    Returns:
+        Any: The loaded checkpoint.
+    """
+    return safe_torch_load(osp.expanduser(filename), map_location)
+
+
+def install() -> None:
+    """Register :func:`load_from_local` as MMEngine's local-file loader."""
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_from_local, force=True)
+
+
+install()
