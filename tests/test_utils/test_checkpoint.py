@@ -1,0 +1,113 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+import collections
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import MessageHub
+from mmengine.runner.checkpoint import CheckpointLoader, _load_checkpoint
+
+import mmbin  # noqa: F401
+from mmbin.utils import TRUST_ENV, UnsafeCheckpointError, safe_torch_load
+
+
+class _Payload:
+    """A class whose unpickling has a visible side effect."""
+
+    def __reduce__(self):
+        return (collections.Counter, ('pwned', ))
+
+
+class _CraftedGetattr:
+    """Pickles as getattr(MessageHub, '__init__') - must be refused."""
+
+    def __reduce__(self):
+        return (getattr, (MessageHub, '__init__'))
+
+
+def _mmengine_like_checkpoint(path):
+    hub = MessageHub.get_instance('test_ckpt_hub')
+    hub.update_scalar('train/loss', 1.0)
+    hub.update_scalar('train/loss', np.float64(3.0))
+    hub.update_info('iter', 2)
+    ckpt = dict(
+        meta=dict(
+            message_hub=hub.state_dict(),
+            seed=np.int64(7),
+            hist=np.arange(4, dtype=np.float32),
+            dataset_meta=dict(classes=('a', 'b'))),
+        state_dict=collections.OrderedDict(w=torch.arange(3.)),
+        optimizer=dict(state={}, param_groups=[dict(lr=0.1)]))
+    torch.save(ckpt, path)
+
+
+def test_loader_is_installed():
+    from mmbin.utils import checkpoint
+    assert CheckpointLoader._get_checkpoint_loader('/x/y.pth') is \
+        checkpoint.load_from_local
+
+
+def test_mmengine_checkpoint_loads(tmp_path):
+    path = str(tmp_path / 'ok.pth')
+    _mmengine_like_checkpoint(path)
+    # plain torch.load (weights_only default) cannot read it ...
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(path)
+    # ... mmengine's loading path through mmbin's scheme can
+    ckpt = _load_checkpoint(path, map_location='cpu')
+    buf = ckpt['meta']['message_hub']['log_scalars']['train/loss']
+    assert buf.mean() == pytest.approx(2.0)
+    assert buf.current() == pytest.approx(3.0)
+    assert ckpt['meta']['seed'] == 7
+    np.testing.assert_array_equal(ckpt['meta']['hist'], [0, 1, 2, 3])
+    assert torch.equal(ckpt['state_dict']['w'], torch.arange(3.))
+    # the restored hub works as MessageHub state
+    hub = MessageHub.get_instance('test_ckpt_restore')
+    hub.load_state_dict(ckpt['meta']['message_hub'])
+    assert hub.get_scalar('train/loss').max() == pytest.approx(3.0)
+
+
+def test_unsafe_checkpoint_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    path = str(tmp_path / 'unsafe.pth')
+    torch.save({'state_dict': {}, 'extra': _Payload()}, path)
+    with pytest.raises(UnsafeCheckpointError) as err:
+        _load_checkpoint(path)
+    msg = str(err.value)
+    assert 'collections.Counter' in msg
+    assert path in msg
+    assert TRUST_ENV in msg and '--trust-checkpoint' in msg
+    # explicit opt-in loads it
+    monkeypatch.setenv(TRUST_ENV, '1')
+    loaded = _load_checkpoint(path)
+    assert loaded['extra'] == collections.Counter('pwned')
+
+
+def test_crafted_getattr_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    path = str(tmp_path / 'getattr.pth')
+    torch.save({'x': _CraftedGetattr()}, path)
+    with pytest.raises(UnsafeCheckpointError, match='getattr'):
+        safe_torch_load(path)
+
+
+def test_missing_and_corrupt(tmp_path):
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        safe_torch_load(str(tmp_path / 'nope.pth'))
+    bad = tmp_path / 'corrupt.pth'
+    bad.write_bytes(b'this is not a checkpoint')
+    with pytest.raises(RuntimeError, match='corrupt.pth'):
+        safe_torch_load(str(bad))
+
+
+def test_trust_env_values(monkeypatch):
+    from mmbin.utils import trust_all_checkpoints
+    for value, expected in (('1', True), ('true', True), ('0', False),
+                            ('', False)):
+        monkeypatch.setenv(TRUST_ENV, value)
+        assert trust_all_checkpoints() is expected
+    monkeypatch.delenv(TRUST_ENV)
+    assert os.environ.get(TRUST_ENV) is None
+    assert trust_all_checkpoints() is False
