@@ -1,1 +1,16 @@
 # Copyright (c) mmbin contributors. All rights reserved.
+from .base_task_head import BaseTaskHead
+from .bypass_conv_module import BypassConvModule, build_channel_act
+from .depth_task_head import DepthTaskHead
+from .edge_task_head import EdgeTaskHead
+from .multitask_fpn_decoder import MultiTaskFPNDecoder
+from .normal_task_head import NormalTaskHead
+from .parts_task_head import PartsTaskHead
+from .saliency_task_head import SaliencyTaskHead
+from .seg_task_head import SegTaskHead
+
+__all__ = [
+    'BaseTaskHead', 'BypassConvModule', 'build_channel_act', 'DepthTaskHead',
+    'EdgeTaskHead', 'MultiTaskFPNDecoder', 'NormalTaskHead', 'PartsTaskHead',
+    'SaliencyTaskHead', 'SegTaskHead'
+]

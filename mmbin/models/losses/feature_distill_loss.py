@@ -1,0 +1,77 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Feature-map distillation loss (FitNets-style, with normalisation)."""
+import torch.nn as nn
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+from torch import Tensor
+
+__all__ = ['FeatureDistillLoss']
+
+
+@MODELS.register_module()
+class FeatureDistillLoss(nn.Module):
+    """Mean squared error between student and teacher feature maps of the
+    same shape (after a connector, when channels differ).
+
+    A binary network's features live on a different scale from a
+    full-precision one's (and an information-bottleneck neck pulls the
+    student's towards zero), so by default each map is standardised per
+    sample over ``(C, H, W)`` before the comparison (a LayerNorm without
+    affine): the loss then transfers the *pattern* of the teacher's
+    activations, not their magnitude.
+
+    Args:
+        norm (str): ``'layer'`` (standardise per sample over C, H, W),
+            ``'channel'`` (standardise per sample and channel over H, W) or
+            ``'none'``. Defaults to ``'layer'``.
+        eps (float): Variance floor of the standardisation. Defaults to
+            1e-5.
+        loss_weight (float): Weight of the loss. Defaults to 1.0.
+        loss_name (str): Name of the loss item. Defaults to
+            ``'loss_feat_kd'``.
+    """
+
+    def __init__(self,
+                 norm: str = 'layer',
+                 eps: float = 1e-5,
+                 loss_weight: float = 1.0,
+                 loss_name: str = 'loss_feat_kd') -> None:
+        super().__init__()
+        if norm not in ('layer', 'channel', 'none'):
+            raise ValueError("FeatureDistillLoss: norm must be 'layer', "
+                             f"'channel' or 'none', got {norm!r}")
+        self.norm = norm
+        self.eps = eps
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    def _standardise(self, x: Tensor) -> Tensor:
+        if self.norm == 'layer':
+            return F.layer_norm(x, x.shape[1:], eps=self.eps)
+        if self.norm == 'channel':
+            return F.instance_norm(x, eps=self.eps)
+        return x
+
+    def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
+        """Compute the loss.
+
+        Args:
+            student (Tensor): Student features ``(N, C, H, W)``.
+            teacher (Tensor): Teacher features, same shape (detached).
+
+        Returns:
+            Tensor: Scalar loss.
+        """
+        if student.shape != teacher.shape:
+            raise ValueError(f'FeatureDistillLoss: student shape '
+                             f'{tuple(student.shape)} != teacher shape '
+                             f'{tuple(teacher.shape)}; add a connector '
+                             '(student_channels/teacher_channels) or match '
+                             'the feature sizes')
+        return self.loss_weight * F.mse_loss(
+            self._standardise(student), self._standardise(teacher.detach()))
+
+    @property
+    def loss_name(self) -> str:
+        """str: Name of the loss item."""
+        return self._loss_name

@@ -1,0 +1,86 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""KL divergence of a diagonal Gaussian to the standard normal (the
+information-bottleneck regulariser)."""
+from typing import Optional
+
+import torch.nn as nn
+from mmseg.registry import MODELS
+from torch import Tensor
+
+__all__ = ['gaussian_kl_to_standard_normal', 'GaussianKLLoss']
+
+
+def gaussian_kl_to_standard_normal(mu: Tensor,
+                                   logvar: Tensor,
+                                   reduction: str = 'mean') -> Tensor:
+    """``KL(N(mu, exp(logvar)) || N(0, I))`` of a diagonal Gaussian.
+
+    Per element: ``0.5 * (mu^2 + exp(logvar) - logvar - 1)``.
+
+    Args:
+        mu (Tensor): Means, any shape.
+        logvar (Tensor): Log-variances, same shape.
+        reduction (str): ``'mean'`` (over all elements: the per-dimension
+            KL, so a weight transfers across feature sizes), ``'sum'``,
+            ``'batchmean'`` (sum over all but the first dimension, mean over
+            the batch: the textbook per-sample KL) or ``'none'``.
+
+    Returns:
+        Tensor: The KL, reduced.
+    """
+    if mu.shape != logvar.shape:
+        raise ValueError(f'mu shape {tuple(mu.shape)} != logvar shape '
+                         f'{tuple(logvar.shape)}')
+    kl = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1.)
+    if reduction == 'mean':
+        return kl.mean()
+    if reduction == 'sum':
+        return kl.sum()
+    if reduction == 'batchmean':
+        return kl.sum() / mu.shape[0]
+    if reduction == 'none':
+        return kl
+    raise ValueError(f"reduction must be 'mean', 'sum', 'batchmean' or "
+                     f"'none', got {reduction!r}")
+
+
+@MODELS.register_module()
+class GaussianKLLoss(nn.Module):
+    """``loss_weight * KL(N(mu, sigma^2) || N(0, I))``; the ``beta`` of a
+    variational information bottleneck is its ``loss_weight``.
+
+    Args:
+        reduction (str): See :func:`gaussian_kl_to_standard_normal`.
+            Defaults to ``'mean'``.
+        loss_weight (float): ``beta``. Defaults to 1e-4.
+        loss_name (str): Name of the loss item. Defaults to ``'loss_ib'``.
+    """
+
+    def __init__(self,
+                 reduction: str = 'mean',
+                 loss_weight: float = 1e-4,
+                 loss_name: str = 'loss_ib') -> None:
+        super().__init__()
+        self.reduction = reduction
+        self.loss_weight = loss_weight
+        self._loss_name = loss_name
+
+    def forward(self, mu: Tensor, logvar: Tensor,
+                weight: Optional[float] = None) -> Tensor:
+        """Compute ``loss_weight * KL``.
+
+        Args:
+            mu (Tensor): Means.
+            logvar (Tensor): Log-variances, same shape.
+            weight (float, optional): Overrides ``loss_weight``.
+
+        Returns:
+            Tensor: Scalar loss.
+        """
+        w = self.loss_weight if weight is None else weight
+        return w * gaussian_kl_to_standard_normal(mu, logvar, self.reduction)
+
+    @property
+    def loss_name(self) -> str:
+        """str: Name of the loss item."""
+        return self._loss_name
