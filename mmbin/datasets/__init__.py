@@ -1,2 +1,13 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from . import transforms  # noqa: F401
+from .base_multitask import BaseMultiTaskDataset
+from .nyu40 import NYU40_CLASSES, NYU40_PALETTE
+from .nyud_multitask import NYUDMultiTaskDataset
+from .pascal_context_multitask import PascalContextMultiTaskDataset
+from .synthetic_nyud import generate_synthetic_nyud, render_synthetic_scene
+
+__all__ = [
+    'BaseMultiTaskDataset', 'NYUDMultiTaskDataset',
+    'PascalContextMultiTaskDataset', 'NYU40_CLASSES', 'NYU40_PALETTE',
+    'generate_synthetic_nyud', 'render_synthetic_scene'
+]

@@ -1,0 +1,49 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Multi-task gain over single-task baselines (Maninis et al., ASTMT)."""
+from typing import Dict, Iterable, Optional
+
+# Metric names (the part after ``task/``) for which lower is better.
+LOWER_IS_BETTER = frozenset(
+    {'rmse', 'abs_rel', 'log_rmse', 'sq_rel', 'mean', 'median', 'mErr'})
+
+
+def lower_is_better(key: str, extra: Optional[Iterable[str]] = None) -> bool:
+    """Whether smaller values of metric ``key`` (``task/name``) are better."""
+    if extra is not None and key in set(extra):
+        return True
+    return key.split('/')[-1] in LOWER_IS_BETTER
+
+
+def delta_m(results: Dict[str, float],
+            baseline: Dict[str, float],
+            lower_better: Optional[Iterable[str]] = None) -> float:
+    """``(1/T) sum_i (-1)^{l_i} (M_m,i - M_b,i) / M_b,i * 100`` (percent).
+
+    Args:
+        results (dict): Metric values of the multi-task model.
+        baseline (dict): Single-task baseline values, keyed like
+            ``results`` (``'seg/mIoU'``, ``'depth/rmse'``, ...). One term
+            per key.
+        lower_better (Iterable[str], optional): Keys for which lower is
+            better, in addition to :data:`LOWER_IS_BETTER` names.
+
+    Returns:
+        float: The mean relative gain in percent.
+
+    Raises:
+        KeyError: If a baseline key has no result.
+        ValueError: If the baseline is empty or has a zero value.
+    """
+    if not baseline:
+        raise ValueError('delta_m: the baseline table is empty')
+    terms = []
+    for key, base in baseline.items():
+        if key not in results:
+            raise KeyError(
+                f'delta_m: baseline key {key!r} has no evaluated value; '
+                f'available: {sorted(results)}')
+        if base == 0:
+            raise ValueError(f'delta_m: baseline {key!r} is 0')
+        sign = -1.0 if lower_is_better(key, lower_better) else 1.0
+        terms.append(sign * (results[key] - base) / base)
+    return 100.0 * sum(terms) / len(terms)
