@@ -1,0 +1,39 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""LearnableBias: a learnable per-channel shift ``x + b_c``."""
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from .base_binarizer import channel_view, check_channel_input
+from .registry import register_layer
+
+__all__ = ['LearnableBias']
+
+
+@register_layer
+class LearnableBias(nn.Module):
+    """``x + b_c`` with ``b`` initialised to 0 (ReActNet's "move" layers).
+
+    Registered as an activation layer (usable in ``act_cfg``).
+
+    Args:
+        num_parameters (int): 1 (shared) or the number of channels (dim 1).
+            Defaults to 1.
+        inplace (bool): Accepted because mmcv's ``ConvModule`` passes it;
+            the operation is never done in place.
+    """
+
+    def __init__(self, num_parameters: int = 1, inplace: bool = False) -> None:
+        super().__init__()
+        if not isinstance(num_parameters, int) or num_parameters < 1:
+            raise ValueError(f'LearnableBias: num_parameters must be a '
+                             f'positive int, got {num_parameters!r}')
+        self.num_parameters = num_parameters
+        self.bias = nn.Parameter(torch.zeros(num_parameters))
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_channel_input(x, self.num_parameters, 'LearnableBias')
+        return x + channel_view(self.bias, x)
+
+    def extra_repr(self) -> str:
+        return f'num_parameters={self.num_parameters}'
