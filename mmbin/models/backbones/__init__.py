@@ -1,1 +1,4 @@
 # Copyright (c) mmbin contributors. All rights reserved.
+from .bi_resnet import BiBasicBlock, BiResLayer, BiResNet
+
+__all__ = ['BiBasicBlock', 'BiResLayer', 'BiResNet']

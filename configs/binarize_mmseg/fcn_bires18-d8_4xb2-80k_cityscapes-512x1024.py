@@ -1,0 +1,27 @@
+# FCN on Cityscapes with a binary ResNet-18 (ReActNet blocks) and binary
+# decode-head convs, obtained from MMSegmentation's stock FCN-R18-D8 config
+# by config alone (see docs/binarize_any_mmseg_model.md).
+_base_ = 'mmseg::fcn/fcn_r18-d8_4xb2-80k_cityscapes-512x1024.py'
+custom_imports = dict(imports=['mmbin'], allow_failed_imports=False)
+
+norm_cfg = dict(type='SyncBN', requires_grad=True)
+# Head convs: BiDense binary convs (DAB + XNOR weights + own BN + a
+# channel-adaptive real-valued bypass), followed by the head's BN and an
+# RPReLU that keeps negative values for the next binarizer.
+binary_head_conv = dict(type='BiDenseConv', norm_cfg=norm_cfg)
+
+model = dict(
+    # the FP checkpoint initialises the binary backbone (same names/shapes)
+    pretrained=None,
+    backbone=dict(
+        type='BiResNet',
+        conv_cfg=dict(type='ReActConv'),  # binary 3x3 convs
+        stem_conv_cfg=None,  # full-precision stem
+        downsample_conv_cfg=None,  # full-precision 1x1 shortcuts
+        act_cfg=dict(type='RPReLU'),
+        init_cfg=dict(
+            type='Pretrained', checkpoint='open-mmlab://resnet18_v1c')),
+    decode_head=dict(
+        conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')),
+    auxiliary_head=dict(
+        conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')))
