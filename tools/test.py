@@ -33,8 +33,8 @@ def parse_args():
         '--show', action='store_true', help='show prediction results')
     parser.add_argument(
         '--show-dir',
-        help='directory where painted images will be saved (relative paths '
-        'go under work_dir/timestamp/)')
+        help='directory where one painted image per sample is saved '
+        '(a relative path goes under the work dir)')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
@@ -63,19 +63,28 @@ def parse_args():
 
 
 def trigger_visualization_hook(cfg, args):
-    """Switch on drawing in the config's ``VisualizationHook``."""
+    """Switch on drawing in the config's ``VisualizationHook``.
+
+    Unlike MMSegmentation's tool, every sample is drawn (``interval=1``) and a
+    relative ``--show-dir`` is placed under the work dir, not the current
+    directory.
+    """
     default_hooks = cfg.default_hooks
     if 'visualization' not in default_hooks:
         raise RuntimeError(
             '--show/--show-dir need a VisualizationHook in default_hooks, '
             "e.g. visualization=dict(type='SegVisualizationHook')")
     visualization_hook = default_hooks['visualization']
+    if visualization_hook.get('type') == 'SegVisualizationHook':
+        # mmseg's hook builds the training set during testing
+        visualization_hook['type'] = 'TestTimeSegVisualizationHook'
     visualization_hook['draw'] = True
+    visualization_hook['interval'] = 1
     if args.show:
         visualization_hook['show'] = True
         visualization_hook['wait_time'] = args.wait_time
     if args.show_dir:
-        cfg.visualizer['save_dir'] = args.show_dir
+        cfg.visualizer['save_dir'] = osp.join(cfg.work_dir, args.show_dir)
     return cfg
 
 

@@ -162,7 +162,7 @@ def safe_torch_load(filename: str, map_location: Any = None) -> Any:
             f'Only if you trust this file, load it with {TRUST_ENV}=1 in the '
             f'environment (or --trust-checkpoint for tools/train.py and '
             f'tools/test.py).') from None
-    except (RuntimeError, EOFError, OSError) as err:
+    except Exception as err:  # torch raises many types on a damaged file
         raise RuntimeError(
             f'checkpoint {filename!r} is corrupt or not a torch checkpoint '
             f'({type(err).__name__}: {err}). Re-create or re-download it.'
