@@ -14,7 +14,7 @@ from ..losses.gaussian_kl_loss import gaussian_kl_to_standard_normal
 __all__ = ['IBNeck']
 
 
-class _GaussianBranch(BaseModule):
+class _GaussianBranch(nn.Module):
     """``mu`` and ``logvar`` of one feature level (see :class:`IBNeck`)."""
 
     def __init__(self, channels: int, kernel_size: int,
@@ -40,11 +40,10 @@ class _GaussianBranch(BaseModule):
             self.norm_mu = nn.Identity()
             self.norm_logvar = nn.Identity()
 
-    def init_weights(self) -> None:
+    def zero_last_affine(self) -> None:
         """Start as the identity with a small variance: zero the last affine
         of both branches so ``mu = f`` (residual) and
         ``logvar = logvar_init``."""
-        super().init_weights()
         for norm, conv in ((self.norm_mu, self.conv_mu),
                            (self.norm_logvar, self.conv_logvar)):
             last = norm if isinstance(norm, nn.modules.batchnorm._NormBase) \
@@ -137,6 +136,13 @@ class IBNeck(BaseModule):
                                      logvar_init, tuple(logvar_range))
             for lv in self.levels
         })
+
+    def init_weights(self) -> None:
+        """Default initialisation, then zero the last affine layer of every
+        branch (see :class:`IBNeck`)."""
+        super().init_weights()
+        for branch in self.branches.values():
+            branch.zero_last_affine()
 
     def forward(
         self,
