@@ -3,7 +3,9 @@ from .approx_sign import ApproxSign, approx_sign
 from .base_binarizer import (BaseActBinarizer, BaseWeightBinarizer,
                              build_act_binarizer, build_weight_binarizer)
 from .bidense_conv import BiDenseConv
+from .bidense_conv_transpose import BiDenseConvTranspose2d
 from .binary_conv import BinaryConv2d
+from .binary_conv_transpose import BinaryConvTranspose2d
 from .cfb import CFB, channel_adaptive_bypass
 from .dab import DAB
 from .learnable_bias import LearnableBias
@@ -20,6 +22,7 @@ __all__ = [
     'BaseActBinarizer', 'BaseWeightBinarizer', 'build_act_binarizer',
     'build_weight_binarizer', 'register_layer', 'SignSTE', 'ApproxSign',
     'RSign', 'DAB', 'SignWeight', 'XNORWeight', 'BinaryConv2d', 'BNNConv',
-    'XNORConv', 'BiRealConv', 'ReActConv', 'BiDenseConv', 'CFB',
+    'XNORConv', 'BiRealConv', 'ReActConv', 'BiDenseConv',
+    'BinaryConvTranspose2d', 'BiDenseConvTranspose2d', 'CFB',
     'channel_adaptive_bypass', 'RPReLU', 'LearnableBias'
 ]

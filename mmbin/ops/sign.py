@@ -15,7 +15,6 @@ forward value bit-exact: ``s - s`` is exactly ``0`` for finite ``s`` (all our
 surrogates are clamped, hence finite), whereas the common
 ``s + (value - s).detach()`` form can be off by one rounding step.
 """
-import torch
 from torch import Tensor
 
 __all__ = ['binary_sign', 'straight_through']
