@@ -7,3 +7,4 @@ __all__ = [
     'colorbar', 'depth_to_rgb', 'depth_with_scale', 'edges_to_rgb',
     'labels_to_rgb', 'normals_to_rgb', 'tile_panels'
 ]
+from .multitask_visualizer import MultiTaskVisualizer  # noqa: F401,E402

@@ -18,6 +18,17 @@ def _np(x) -> np.ndarray:
     return np.asarray(x)
 
 
+def _hw(x) -> np.ndarray:
+    """A (H, W) array from (H, W) or (1, H, W) input."""
+    x = _np(x)
+    if x.ndim == 3 and x.shape[0] == 1:
+        x = x[0]
+    if x.ndim != 2:
+        raise ValueError(f'expected a (H, W) or (1, H, W) map, got shape '
+                         f'{x.shape}')
+    return x
+
+
 def labels_to_rgb(label,
                   palette: Sequence[Sequence[int]],
                   ignore_index: int = 255,
@@ -34,7 +45,7 @@ def labels_to_rgb(label,
     Returns:
         np.ndarray: (H, W, 3) uint8 RGB.
     """
-    label = np.squeeze(_np(label)).astype(np.int64)
+    label = _hw(label).astype(np.int64)
     lut = np.zeros((256, 3), np.uint8)
     pal = np.asarray(palette, np.uint8).reshape(-1, 3)[:256]
     lut[:len(pal)] = pal
@@ -62,7 +73,7 @@ def depth_to_rgb(depth,
     Returns:
         tuple: ``(rgb, vmin, vmax)`` with rgb (H, W, 3) uint8.
     """
-    depth = np.squeeze(_np(depth)).astype(np.float32)
+    depth = _hw(depth).astype(np.float32)
     valid = np.isfinite(depth) & (depth > 0)
     if vmin is None:
         vmin = float(depth[valid].min()) if valid.any() else 0.0
@@ -165,7 +176,7 @@ def edges_to_rgb(edge,
     Returns:
         np.ndarray: (H, W, 3) uint8 RGB.
     """
-    e = np.squeeze(_np(edge)).astype(np.float32)
+    e = _hw(edge).astype(np.float32)
     ignore = e == ignore_index
     w = np.clip(np.where(ignore, 0, e), 0, 1)[..., None]
     rgb = (w * np.asarray(color, np.float32)).astype(np.uint8)
