@@ -25,7 +25,8 @@ with the scene, giving:
   applied to instance labels as NYUD's boundaries follow its instance
   annotation);
 * ``images``: Lambertian shading under 1-3 point lights of varied colour
-  (most hanging in visible ceiling fixtures) and an ambient term (plus sunlight through windows in some scenes), per-class
+  (most hanging in visible ceiling fixtures) and an ambient term (plus
+  sunlight through windows in some scenes), per-class
   procedural textures whose colours are re-drawn for every scene, vignetting,
   blur, shot and read noise and JPEG compression.
 
@@ -70,7 +71,7 @@ def nyu_intrinsics(height: int, width: int) -> Tuple[float, ...]:
 # Procedural textures
 # ---------------------------------------------------------------------------
 class _ValueNoise:
-    """Smooth 2-D value noise on a random 256x256 lattice (values in [0, 1])."""
+    """Smooth 2-D value noise on a random 256x256 lattice, values in [0, 1]."""
 
     def __init__(self, rng: np.random.Generator):
         self.table = rng.random((256, 256)).astype(np.float32)
@@ -120,17 +121,17 @@ _STYLE = {
     C['floor']: ((0.03, 0.13), (0.15, 0.65), (0.2, 0.75),
                  ('wood', 'tiles', 'carpet', 'checker')),
     C['ceiling']: (_ANY, (0.0, 0.08), (0.75, 1.0), ('plain', 'tiles')),
-    C['cabinet']: ((0.03, 0.12), (0.1, 0.6), (0.25, 0.9), ('wood', 'panel',
-                                                          'plain')),
+    C['cabinet']: ((0.03, 0.12), (0.1, 0.6), (0.25, 0.9),
+                   ('wood', 'panel', 'plain')),
     C['bed']: (_ANY, (0.1, 0.6), (0.4, 0.95), ('fabric', 'plaid', 'plain')),
     C['chair']: (_ANY, (0.0, 0.7), (0.1, 0.8), ('wood', 'fabric', 'plain')),
     C['sofa']: (_ANY, (0.1, 0.7), (0.15, 0.8), ('fabric', 'carpet')),
-    C['table']: ((0.03, 0.12), (0.1, 0.6), (0.2, 0.9), ('wood', 'plain',
-                                                       'stucco')),
+    C['table']: ((0.03, 0.12), (0.1, 0.6), (0.2, 0.9),
+                 ('wood', 'plain', 'stucco')),
     C['door']: ((0.03, 0.12), (0.05, 0.6), (0.3, 0.95), ('panel', 'wood')),
     C['window']: ((0.5, 0.65), (0.05, 0.4), (0.8, 1.0), ('window',)),
-    C['bookshelf']: ((0.03, 0.12), (0.1, 0.6), (0.2, 0.85), ('wood',
-                                                            'plain')),
+    C['bookshelf']: ((0.03, 0.12), (0.1, 0.6), (0.2, 0.85),
+                     ('wood', 'plain')),
     C['picture']: (_ANY, (0.3, 0.9), (0.3, 0.9), ('image',)),
     C['counter']: (_ANY, (0.0, 0.3), (0.3, 0.95), ('stucco', 'tiles',
                                                    'plain')),
@@ -154,18 +155,18 @@ _STYLE = {
     C['box']: ((0.05, 0.12), (0.3, 0.7), (0.4, 0.85), ('cardboard', 'plain')),
     C['whiteboard']: (_ANY, (0.0, 0.04), (0.88, 1.0), ('whiteboard',)),
     C['person']: (_ANY, (0.2, 0.8), (0.1, 0.8), ('fabric', 'plain')),
-    C['night stand']: ((0.03, 0.12), (0.1, 0.6), (0.2, 0.9), ('wood',
-                                                             'panel')),
+    C['night stand']: ((0.03, 0.12), (0.1, 0.6), (0.2, 0.9),
+                       ('wood', 'panel')),
     C['toilet']: (_ANY, (0.0, 0.05), (0.85, 1.0), ('plain',)),
     C['sink']: (_ANY, (0.0, 0.05), (0.8, 1.0), ('plain',)),
     C['lamp']: ((0.08, 0.16), (0.1, 0.5), (0.7, 1.0), ('plain', 'fabric')),
     C['bathtub']: (_ANY, (0.0, 0.05), (0.85, 1.0), ('plain',)),
     C['bag']: (_ANY, (0.2, 0.9), (0.1, 0.7), ('fabric', 'plain')),
     C['otherstructure']: (_ANY, (0.0, 0.2), (0.5, 0.9), ('plain', 'stucco')),
-    C['otherfurniture']: (_ANY, (0.0, 0.6), (0.2, 0.8), ('wood', 'plain',
-                                                          'fabric')),
-    C['otherprop']: (_ANY, (0.0, 1.0), (0.1, 1.0), ('plain', 'stripes',
-                                                     'image')),
+    C['otherfurniture']: (_ANY, (0.0, 0.6), (0.2, 0.8),
+                          ('wood', 'plain', 'fabric')),
+    C['otherprop']: (_ANY, (0.0, 1.0), (0.1, 1.0),
+                     ('plain', 'stripes', 'image')),
     _VOID: (_ANY, (0.0, 1.0), (0.1, 1.0), ('plain', 'fabric', 'image',
                                            'stripes')),
 }
@@ -207,8 +208,8 @@ class _Material:
         if kind == 'plain':
             out = c0 * (0.93 + 0.14 * noise(u * f, v * f))[:, None]
         elif kind == 'stucco':
-            out = c0 * (0.85 + 0.3 * k * noise.fbm(u * 9 * f, v * 9 * f))[:,
-                                                                         None]
+            grain = noise.fbm(u * 9 * f, v * 9 * f)
+            out = c0 * (0.85 + 0.3 * k * grain)[:, None]
         elif kind == 'pinstripe':
             s = (np.mod(u * 6 * f, 1.0) < 0.25).astype(np.float32)
             out = mix(0.35 * k * s)
@@ -251,7 +252,8 @@ class _Material:
         elif kind == 'window':
             # bright sky / outside view with a frame and muntins
             sky = (0.75 + 0.25 * noise.fbm(u * 2, v * 2))[:, None] * c0
-            bars = (np.mod(u * 2.2, 1.0) < 0.06) | (np.mod(v * 1.6, 1.0) < 0.06)
+            bars = (np.mod(u * 2.2, 1.0) < 0.06) | (np.mod(v * 1.6, 1.0) <
+                                                    0.06)
             out = np.where(bars[:, None], c1 * 0.9 + 0.1, np.minimum(
                 sky * 1.4, 1.0))
         elif kind == 'image':
@@ -265,8 +267,8 @@ class _Material:
         elif kind == 'mirror':
             out = c0 * (0.75 + 0.5 * noise.fbm(u * 1.5, v * 1.5))[:, None]
         elif kind == 'text':
-            line = (np.mod(v * 60, 1.0) < 0.25) & (noise(u * 80, v * 60) >
-                                                    0.45)
+            ink = noise(u * 80, v * 60) > 0.45
+            line = (np.mod(v * 60, 1.0) < 0.25) & ink
             out = np.where(line[:, None], c0 * 0.3, c0)
         elif kind == 'whiteboard':
             stroke = np.abs(np.sin(u * 14 * f + 6 * noise(u * 2, v * 2))) < (
@@ -390,8 +392,8 @@ class _Object:
 def _legs(o, cls, w, d, h, t, inset=0.03, tag=0):
     for sx in (-1, 1):
         for sz in (-1, 1):
-            o.box(cls, sx * (w / 2 - inset - t), h / 2, sz * (d / 2 - inset - t),
-                  t, h / 2, t, tag=tag)
+            o.box(cls, sx * (w / 2 - inset - t), h / 2,
+                  sz * (d / 2 - inset - t), t, h / 2, t, tag=tag)
 
 
 def _tabletop_items(o, rng, w, d, top, budget=3):
@@ -469,7 +471,8 @@ def _bed(s, rng):
 def _table(s, rng, cls=None, items=True):
     cls = cls or C['table']
     w, d = rng.uniform(0.7, 1.8), rng.uniform(0.6, 1.0)
-    h = rng.uniform(0.45, 0.78) if cls == C['table'] else rng.uniform(0.7, 0.78)
+    h = rng.uniform(0.45, 0.78) if cls == C['table'] else rng.uniform(
+        0.7, 0.78)
     o = _Object(s, cls, w, d)
     t = rng.uniform(0.02, 0.04)
     o.box(cls, 0, h - t, 0, w / 2, t, d / 2)
@@ -1197,8 +1200,8 @@ def _thin_luts():
     x = [None, bit(5), bit(2), bit(1), bit(0), bit(3), bit(6), bit(7),
          bit(8)]
     x.append(x[1])
-    crossings = sum(((x[2 * i - 1] == 0) & ((x[2 * i] == 1) |
-                                             (x[2 * i + 1] == 1)))
+    crossings = sum((x[2 * i - 1] == 0) & ((x[2 * i] == 1) |
+                                           (x[2 * i + 1] == 1))
                     for i in range(1, 5))
     n1 = sum(x[2 * k - 1] | x[2 * k] for k in range(1, 5))
     n2 = sum(x[2 * k] | x[2 * k + 1] for k in range(1, 5))
@@ -1441,4 +1444,3 @@ def generate_synthetic_nyud(out_dir: str,
                        'z forward; normals face the camera',
                        depth='metres along the optical axis'), f, indent=2)
     return ids
-

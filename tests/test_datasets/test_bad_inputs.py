@@ -109,5 +109,6 @@ def test_non_finite_depth_and_zero_normals_become_invalid(nyud_tree):
 def test_wrong_shapes_of_arrays(nyud_tree):
     np.save(osp.join(nyud_tree, 'normals', 'a.npy'),
             np.ones((12, 16), np.float32))
-    with pytest.raises(MultiTaskDataError, match=r'normals/a\.npy.*\(H, W, 3\)'):
+    with pytest.raises(MultiTaskDataError,
+                       match=r'normals/a\.npy.*\(H, W, 3\)'):
         _ds(nyud_tree)[0]

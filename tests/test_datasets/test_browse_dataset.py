@@ -48,7 +48,8 @@ def test_browse_dataset_writes_one_png_per_sample(tiny_nyud, tmp_path,
         osp.join(repo_root, 'configs', '_base_', 'datasets',
                  'synthetic_nyud.py'), '--output-dir',
         str(out), '--num', '2', '--phase', 'train', '--data-root', tiny_nyud,
-        '--cfg-options', 'train_dataloader.dataset.pipeline.3.crop_size=(48,64)'
+        '--cfg-options',
+        'train_dataloader.dataset.pipeline.3.crop_size=(48,64)'
     ])
     tool.main()
     files = sorted(p.name for p in out.iterdir())

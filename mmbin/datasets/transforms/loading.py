@@ -7,7 +7,7 @@ step and checks what a broken archive gets wrong (missing or corrupt file,
 wrong size, label ids out of range, non-finite values), naming the file.
 """
 import io
-from typing import Dict, Optional, Sequence
+from typing import Optional, Sequence
 
 import cv2
 import mmcv

@@ -152,7 +152,7 @@ class MultiTaskMetric(BaseMetric):
                     f'prediction and ground truth among {dict(TASK_FIELDS)}')
         return self.tasks
 
-    # -- BaseMetric API --------------------------------------------------------
+    # -- BaseMetric API -----------------------------------------------------
     def process(self, data_batch, data_samples: Sequence) -> None:
         """Reduce each sample to per-task statistics.
 
@@ -220,7 +220,7 @@ class MultiTaskMetric(BaseMetric):
             if not stats:
                 continue
             if task in ('seg', 'parts'):
-                summary = ts.label_summary(stats, ('IoU', 'Acc'))
+                summary = ts.label_summary(stats)
                 per_class = summary.pop('IoU')
                 summary.pop('Acc')
                 self._log_classes(task, per_class, logger)

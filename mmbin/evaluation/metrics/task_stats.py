@@ -48,9 +48,15 @@ def label_summary(stats: List[np.ndarray],
                   metrics: Sequence[str] = ('mIoU', )) -> Dict[str, object]:
     """Set-level aAcc and mean IoU / Acc (percent) from :func:`label_stats`.
 
+    Args:
+        stats (list[np.ndarray]): Per-sample areas.
+        metrics (Sequence[str]): mmseg's ``iou_metrics`` names
+            (``'mIoU'``, ``'mDice'``, ``'mFscore'``).
+
     Returns:
-        dict: ``aAcc``, ``m<metric>`` (floats, percent) and the per-class
-        arrays under ``<metric>`` (fractions, NaN for absent classes).
+        dict: ``aAcc`` and the means (``mIoU``, ``mAcc``, ...) in percent,
+        and the per-class arrays (``IoU``, ``Acc``, ...) as fractions (NaN
+        for classes absent from both prediction and ground truth).
     """
     from mmseg.evaluation.metrics import IoUMetric
     total = np.sum(np.stack(stats), axis=0)
@@ -115,7 +121,7 @@ def depth_summary(stats: List[np.ndarray]) -> Dict[str, float]:
         log_rmse=float(np.sqrt(sqlog / n)))
 
 
-# -- surface normals -----------------------------------------------------------
+# -- surface normals ---------------------------------------------------------
 def normal_angles(pred, gt) -> np.ndarray:
     """Angular errors in degrees over the valid pixels of one sample.
 
@@ -147,8 +153,8 @@ def normal_stats(pred, gt) -> np.ndarray:
 
     Returns:
         np.ndarray: ``[n, sum, sum of squares, count < 11.25, count < 22.5,
-        count < 30]`` followed by a histogram with ``NORMAL_HIST_BIN``-degree
-        bins (used for the median).
+        count < 30, min, max]`` followed by a histogram with
+        ``NORMAL_HIST_BIN``-degree bins (used for the median).
     """
     ang = normal_angles(pred, gt)
     hist = np.bincount(
@@ -158,7 +164,9 @@ def normal_stats(pred, gt) -> np.ndarray:
     head = np.array([
         ang.size,
         ang.sum(), (ang**2).sum(), (ang < 11.25).sum(), (ang < 22.5).sum(),
-        (ang < 30).sum()
+        (ang < 30).sum(),
+        ang.min() if ang.size else np.inf,
+        ang.max() if ang.size else -np.inf
     ], np.float64)
     return np.concatenate([head, hist.astype(np.float64)])
 
@@ -167,21 +175,24 @@ def normal_summary(stats: List[np.ndarray]) -> Dict[str, float]:
     """Mean, median, RMSE (degrees) and % within 11.25/22.5/30 degrees.
 
     The median is read off the pooled histogram with linear interpolation
-    inside the bin, so it is exact to a fraction of ``NORMAL_HIST_BIN``.
+    inside the bin (clamped to the smallest and largest angle), so it is
+    exact to within ``NORMAL_HIST_BIN``.
     """
-    tot = np.sum(np.stack(stats), axis=0)
+    st = np.stack(stats)
+    tot = np.sum(st, axis=0)
     n = tot[0]
     if n == 0:
         nan = float('nan')
         return {'mean': nan, 'median': nan, 'rmse': nan, '11.25': nan,
                 '22.5': nan, '30': nan}
-    hist = tot[6:]
+    hist = tot[8:]
     cum = np.cumsum(hist)
     half = n / 2.0
     k = int(np.searchsorted(cum, half))
     before = cum[k - 1] if k > 0 else 0.0
     frac = (half - before) / max(hist[k], 1.0)
-    median = (k + frac) * NORMAL_HIST_BIN
+    median = np.clip((k + frac) * NORMAL_HIST_BIN, st[:, 6].min(),
+                     st[:, 7].max())
     return {
         'mean': float(tot[1] / n),
         'median': float(median),
@@ -289,7 +300,7 @@ def edge_summary(stats: List[np.ndarray],
         oisF=float(100 * _f1(ois_p, ois_r)))
 
 
-# -- saliency ------------------------------------------------------------------
+# -- saliency ----------------------------------------------------------------
 def saliency_stats(pred, gt, thresholds: np.ndarray,
                    ignore_index: int = 255) -> np.ndarray:
     """True/false positive and negative counts at every threshold.
