@@ -317,12 +317,27 @@ class BiResNet(ResNet):
         self._stem_act_cfg = stem_act_cfg
         self._downsample_conv_cfg = downsample_conv_cfg
         self._act_cfg = act_cfg
+        default_init = (kwargs.get('init_cfg') is None
+                        and kwargs.get('pretrained') is None)
         super().__init__(
             depth=depth,
             conv_cfg=conv_cfg,
             deep_stem=deep_stem,
             avg_down=False,
             **kwargs)
+        if default_init:
+            # ResNet's default Kaiming init matches layers by class name and
+            # *direct* base-class names only, which misses binary convs
+            # (e.g. ReActConv -> _PresetBinaryConv2d -> BinaryConv2d ->
+            # Conv2d): name every conv class in use explicitly.
+            conv_types = sorted({
+                type(m).__name__
+                for m in self.modules() if isinstance(m, nn.Conv2d)
+            })
+            self.init_cfg = [
+                dict(type='Kaiming', layer=conv_types),
+                dict(type='Constant', val=1, layer=['_BatchNorm', 'GroupNorm'])
+            ]
         self.stem_conv_cfg = stem_conv_cfg
         self.stem_act_cfg = stem_act_cfg
         self.downsample_conv_cfg = downsample_conv_cfg

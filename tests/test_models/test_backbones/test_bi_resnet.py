@@ -23,7 +23,7 @@ SETTINGS = {
 @pytest.mark.parametrize('setting', sorted(SETTINGS))
 def test_outputs_match_resnetv1c(setting):
     kwargs = SETTINGS[setting]
-    x = torch.randn(2, 3, 64, 64)
+    x = torch.randn(1, 3, 32, 32)
     ref = ResNetV1c(depth=18, **kwargs)
     ref.eval()  # mmseg's ResNet.train() returns None: no chaining
     model = BiResNet(depth=18, **kwargs).eval()  # BiResNet returns self
@@ -98,6 +98,17 @@ def test_backward_reaches_binary_and_fp_parameters():
     for name in names:
         assert params[name].grad is not None, name
         assert params[name].grad.abs().sum() > 0, name
+
+
+def test_default_init_reaches_binary_convs():
+    torch.manual_seed(0)
+    model = BiResNet(depth=18)
+    before = model.layer3[1].conv2.weight.detach().clone()
+    model.init_weights()
+    w = model.layer3[1].conv2.weight.detach()
+    assert not torch.equal(before, w)
+    # Kaiming normal, fan_out, ReLU gain: std = sqrt(2 / (256 * 9))
+    assert w.std().item() == pytest.approx((2 / (256 * 9))**0.5, rel=0.05)
 
 
 def test_frozen_stages_and_norm_eval():
