@@ -24,7 +24,8 @@ class MultiTaskFPNDecoder(BaseModule):
         lat_i  = norm(lateral_conv_i(x_i))                 1x1, lateral_conv_cfg
         lat_i += upsample(lat_{i+1})                       top-down
         p_i    = BypassConvModule3x3(lat_i)                conv_cfg
-        fused  = BypassConvModule3x3(concat(upsample(p_i))) conv_cfg
+        fused  = BypassConvModule3x3(concat(upsample(p_i)))   fusion='concat'
+        fused  = BypassConvModule3x3(sum(upsample(p_i)))      fusion='sum'
 
     and the output is ``(fused, p_0, ..., p_{L-1})``: task heads take
     ``in_index=0`` (the fused map at the finest stride, 1/4 for a ResNet) or
@@ -48,6 +49,9 @@ class MultiTaskFPNDecoder(BaseModule):
             ``dict(type='ReLU')``.
         bypass (bool): Real-valued bypass around every 3x3 convolution
             (:class:`BypassConvModule`). Defaults to False.
+        fusion (str): ``'concat'`` (UPerNet / HRNet style: the fusion
+            convolution sees ``L * channels`` inputs) or ``'sum'`` (Panoptic
+            FPN style, ``L`` times cheaper). Defaults to ``'concat'``.
         align_corners (bool): ``align_corners`` of the upsampling.
             Defaults to False.
         init_cfg (dict, optional): Initialisation config.
@@ -62,9 +66,14 @@ class MultiTaskFPNDecoder(BaseModule):
                  norm_cfg: dict = dict(type='BN'),
                  act_cfg: Optional[dict] = dict(type='ReLU'),
                  bypass: bool = False,
+                 fusion: str = 'concat',
                  align_corners: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
+        if fusion not in ('concat', 'sum'):
+            raise ValueError(f"MultiTaskFPNDecoder: fusion must be 'concat' "
+                             f"or 'sum', got {fusion!r}")
+        self.fusion = fusion
         if len(in_channels) != len(in_index):
             raise ValueError(f'MultiTaskFPNDecoder: in_channels '
                              f'{list(in_channels)} and in_index '
@@ -90,8 +99,9 @@ class MultiTaskFPNDecoder(BaseModule):
             BypassConvModule(channels, channels, **block)
             for _ in self.in_channels
         ])
-        self.fuse_conv = BypassConvModule(
-            channels * len(self.in_channels), channels, **block)
+        fuse_in = channels * len(self.in_channels) \
+            if fusion == 'concat' else channels
+        self.fuse_conv = BypassConvModule(fuse_in, channels, **block)
 
     @property
     def out_channels(self) -> list:
@@ -122,5 +132,8 @@ class MultiTaskFPNDecoder(BaseModule):
                 x, size=size, mode='bilinear',
                 align_corners=self.align_corners) for x in outs[1:]
         ]
-        fused = self.fuse_conv(torch.cat(ups, dim=1))
+        if self.fusion == 'concat':
+            fused = self.fuse_conv(torch.cat(ups, dim=1))
+        else:
+            fused = self.fuse_conv(sum(ups))
         return (fused, *outs)

@@ -148,3 +148,8 @@ def test_fpn_decoder_shapes_and_binarization():
     assert binary.fuse_conv.conv.weight.grad.abs().sum() > 0
     with pytest.raises(ValueError, match='in_index'):
         MODELS.build(dict(cfg, in_index=(0, 1)))
+    summed = MODELS.build(dict(cfg, fusion='sum'))
+    assert summed.fuse_conv.conv.in_channels == 12
+    assert summed(feats)[0].shape == (2, 12, 16, 16)
+    with pytest.raises(ValueError, match='fusion'):
+        MODELS.build(dict(cfg, fusion='max'))

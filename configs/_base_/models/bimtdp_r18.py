@@ -1,0 +1,65 @@
+# Bi-MTDP on ResNet-18: binary backbone (BiResNet, ReActNet blocks), a
+# variational information bottleneck on the last stage (IBNeck), a binary
+# shared decoder and binary task heads (3x3 convs binary with a real-valued
+# bypass; the 1x1 laterals, the stem, the shortcuts and the 1x1 prediction
+# layers stay full precision), and the student side of the distillation
+# from the full-precision teacher (configs/_base_/models/mtdp_r18.py):
+# feature terms on the bottleneck and the fused decoder map, prediction
+# terms on every task. The teacher itself is attached by BiMTDPDistillHook.
+_base_ = ['./mtdp_r18.py']
+
+binary_conv = dict(type='ReActConv')
+binary_act = dict(type='RPReLU')
+binary_block = dict(conv_cfg=binary_conv, act_cfg=binary_act, bypass=True)
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='BiResNet',
+        depth=18,
+        num_stages=4,
+        out_indices=(0, 1, 2, 3),
+        dilations=(1, 1, 1, 1),
+        strides=(1, 2, 2, 2),
+        norm_cfg={{_base_.norm_cfg}},
+        norm_eval=False,
+        style='pytorch',
+        contract_dilation=True,
+        conv_cfg=binary_conv,
+        act_cfg=binary_act),
+    neck=dict(
+        type='IBNeck',
+        in_channels=[64, 128, 256, 512],
+        levels=(3, ),
+        beta=1e-4,
+        kernel_size=3,
+        conv_cfg=binary_conv,
+        norm_cfg={{_base_.norm_cfg}},
+        residual=True,
+        logvar_init=-4.0),
+    decoder=dict(**binary_block),
+    decode_heads=dict(
+        seg=dict(**binary_block),
+        depth=dict(**binary_block),
+        normal=dict(**binary_block),
+        edge=dict(**binary_block)),
+    distill_loss=dict(
+        type='MultiTaskDistillLoss',
+        features=[
+            # bottleneck: what the student's decoder receives vs the
+            # teacher's last backbone stage
+            dict(name='neck', source='neck', index=3, student_channels=512,
+                 teacher_channels=512,
+                 loss=dict(type='FeatureDistillLoss', loss_weight=1.0)),
+            # fused decoder map
+            dict(name='decoder', source='decoder', index=0,
+                 student_channels=128, teacher_channels=128,
+                 loss=dict(type='FeatureDistillLoss', loss_weight=1.0)),
+        ],
+        predictions=dict(
+            seg=dict(type='ChannelWiseDistillLoss', tau=4.0,
+                     loss_weight=1.0),
+            depth=dict(type='RegressionDistillLoss', loss_weight=1.0),
+            normal=dict(type='RegressionDistillLoss', normalize=True,
+                        loss_weight=10.0),
+            edge=dict(type='SoftBCEDistillLoss', pos_weight=0.95,
+                      loss_weight=50.0))))

@@ -1,0 +1,30 @@
+# CPU-sized multi-task schedule for the synthetic NYUD stand-in (FP and
+# binary models alike, so their numbers compare): Adam, lr 1e-3, linear
+# decay, 600 iterations, validation and a checkpoint at the end.
+max_iters = 600
+val_interval = 600
+optimizer = dict(type='Adam', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.)
+optim_wrapper = dict(
+    type='OptimWrapper', optimizer=optimizer, clip_grad=dict(max_norm=10.0))
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-5,
+        power=1.0,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=val_interval,
+        max_keep_ckpts=1),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))

@@ -1,0 +1,28 @@
+# Bi-MTDP on NYUD-v2 (the headline): binary ResNet-18 backbone (ReActNet
+# blocks), IB neck on the last stage, binary shared decoder and task heads,
+# distillation from the full-precision teacher configs/mtdp/nyud_r18_fp.py.
+# Train the teacher first:
+#   python tools/train.py configs/mtdp/nyud_r18_fp.py
+# then:
+#   python tools/train.py configs/bimtdp/nyud_r18.py
+_base_ = [
+    '../_base_/models/bimtdp_r18.py', '../_base_/datasets/nyud_mt.py',
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/schedule_bimtdp_40k.py'
+]
+# Latent weights of the binary backbone from the ImageNet FP ResNet-18 (the
+# parameter names of BiResNet match ResNetV1c's).
+model = dict(pretrained='open-mmlab://resnet18_v1c')
+custom_hooks = [
+    dict(
+        type='BiMTDPDistillHook',
+        teacher_config='configs/mtdp/nyud_r18_fp.py',
+        # a .pth file, or the teacher's work directory (latest checkpoint)
+        teacher_checkpoint='work_dirs/nyud_r18_fp',
+        warmup_iters=1000,
+        stop_iter=None)
+]
+visualizer = dict(
+    type='MultiTaskVisualizer',
+    vis_backends=[dict(type='LocalVisBackend')],
+    name='visualizer')

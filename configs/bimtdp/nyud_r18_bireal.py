@@ -1,0 +1,14 @@
+# Binarizer ablation of configs/bimtdp/nyud_r18.py: every binary conv is a
+# BiRealConv instead of ReActConv, with no activation after the residual sums (Bi-Real Net).
+_base_ = ['./nyud_r18.py']
+binary_conv = dict(type='BiRealConv')
+binary_block = dict(conv_cfg=binary_conv, act_cfg=None)
+model = dict(
+    backbone=dict(conv_cfg=binary_conv, act_cfg=None),
+    neck=dict(conv_cfg=binary_conv),
+    decoder=binary_block,
+    decode_heads=dict(
+        seg=binary_block,
+        depth=binary_block,
+        normal=binary_block,
+        edge=binary_block))

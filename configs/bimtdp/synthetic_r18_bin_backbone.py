@@ -1,0 +1,11 @@
+# CPU twin on the synthetic stand-in.
+# Bi-MTDP variant: binary backbone only. The IB neck, the decoder and the
+# task heads are full precision (as in the teacher); distillation as in
+# configs/bimtdp/synthetic_r18.py.
+_base_ = ['./synthetic_r18.py']
+fp_block = dict(conv_cfg=None, act_cfg=dict(type='ReLU'), bypass=False)
+model = dict(
+    neck=dict(conv_cfg=None),
+    decoder=fp_block,
+    decode_heads=dict(
+        seg=fp_block, depth=fp_block, normal=fp_block, edge=fp_block))

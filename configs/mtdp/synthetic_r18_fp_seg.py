@@ -1,0 +1,12 @@
+# Single-task full-precision baseline (seg only) of configs/mtdp/synthetic_r18_fp.py,
+# same backbone, decoder, head and schedule: the reference M_b of delta-m.
+_base_ = ['./synthetic_r18_fp.py']
+task = 'seg'
+model = dict(
+    decode_heads=dict(_delete_=True, seg={{_base_.model.decode_heads.seg}}),
+    task_weights=dict(_delete_=True, seg=1.0))
+train_dataloader = dict(dataset=dict(tasks=(task, )))
+val_dataloader = dict(dataset=dict(tasks=(task, )))
+test_dataloader = val_dataloader
+val_evaluator = dict(tasks=(task, ))
+test_evaluator = dict(tasks=(task, ))
