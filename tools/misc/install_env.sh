@@ -58,7 +58,8 @@ if ! "$PY" -c "import mmcv, mmcv.ops, sys; sys.exit(mmcv.__version__ != '$MMCV_V
 fi
 
 log "installing runtime and test dependencies"
-"${PIP[@]}" install -q -c "$CONSTRAINTS" -r requirements/runtime.txt -r requirements/tests.txt
+"${PIP[@]}" install -q -c "$CONSTRAINTS" -r requirements/runtime.txt \
+    -r requirements/tests.txt -r requirements/deploy.txt
 if grep -qv '^\s*#' requirements/optional.txt; then
     "${PIP[@]}" install -q --no-build-isolation -c "$CONSTRAINTS" -r requirements/optional.txt
 fi
