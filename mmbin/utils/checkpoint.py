@@ -144,7 +144,8 @@ def safe_torch_load(filename: str, map_location: Any = None) -> Any:
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
     except UnsafeCheckpointError as err:
-        raise UnsafeCheckpointError(f'checkpoint {filename!r}: {err}') from None
+        raise UnsafeCheckpointError(
+            f'checkpoint {filename!r}: {err}') from None
     except pickle.UnpicklingError as err:
         try:
             found = torch.serialization.get_unsafe_globals_in_checkpoint(

@@ -95,7 +95,7 @@ def test_test_tool_evaluates_checkpoint(trained, tiny_nyud, tmp_path,
 
 
 def test_mmseg_own_train_tool_runs_mmbin_config(tiny_nyud, tmp_path,
-                                                 repo_root, python_exe):
+                                                repo_root, python_exe):
     import mmseg
     mmseg_train = osp.join(
         osp.dirname(mmseg.__file__), '.mim', 'tools', 'train.py')

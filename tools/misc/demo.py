@@ -54,7 +54,8 @@ def main():
     it = args.iters
     run([
         py, 'tools/train.py', config, '--work-dir', work_dir,
-        '--cfg-options', f'train_dataloader.dataset.data_root={args.data_root}',
+        '--cfg-options',
+        f'train_dataloader.dataset.data_root={args.data_root}',
         f'val_dataloader.dataset.data_root={args.data_root}',
         f'test_dataloader.dataset.data_root={args.data_root}',
         f'train_cfg.max_iters={it}', f'train_cfg.val_interval={it}',
