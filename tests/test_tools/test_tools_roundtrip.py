@@ -120,3 +120,21 @@ def test_dist_train_two_cpu_processes(tiny_nyud, tmp_path, repo_root,
     assert 'Distributed training: True' in out, out[-3000:]
     assert "dist_cfg: {'backend': 'gloo'}" in out
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+
+
+def test_mmseg_own_test_tool_loads_checkpoint(trained, tiny_nyud, tmp_path,
+                                              repo_root, python_exe):
+    # custom_imports=['mmbin'] in the config installs the safe loader, so
+    # MMSegmentation's test.py reads an MMEngine checkpoint under torch>=2.6.
+    import mmseg
+    mmseg_test = osp.join(
+        osp.dirname(mmseg.__file__), '.mim', 'tools', 'test.py')
+    work_dir, _ = trained
+    test_dir = str(tmp_path / 'mmseg_test')
+    out = _run([
+        python_exe, mmseg_test, CONFIG,
+        osp.join(work_dir, 'iter_2.pth'), '--work-dir', test_dir,
+        '--cfg-options', f'test_dataloader.dataset.data_root={tiny_nyud}'
+    ], repo_root)
+    assert 'Load checkpoint from' in out
+    assert 0.0 <= _metrics_json(test_dir)['mIoU'] <= 100.0
