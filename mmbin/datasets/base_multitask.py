@@ -35,6 +35,8 @@ class BaseMultiTaskDataset(BaseSegDataset):
     ``tasks``, one ``<task>`` path key from :data:`TASK_PATH_KEYS` per
     selected task, ``label_ranges`` (largest valid raw id per label task) and
     mmseg's ``label_map``, ``reduce_zero_label`` and ``seg_fields``.
+    When ``check_files`` is on and a file is missing with its configured
+    suffix, the suffixes of ``SUFFIX_ALTERNATIVES`` are tried.
 
     Args:
         ann_file (str): Split file (one sample id per line), relative to
@@ -54,6 +56,9 @@ class BaseMultiTaskDataset(BaseSegDataset):
     DEFAULT_SUFFIXES: Dict[str, str] = {}
     # Largest raw label id on disk per label task (before any remapping).
     RAW_LABEL_MAX: Dict[str, int] = {}
+    # Suffixes tried, per data-info path key, when the configured one is
+    # missing (archives of the same layout differ in file formats).
+    SUFFIX_ALTERNATIVES: Dict[str, Sequence[str]] = {}
 
     def __init__(self,
                  ann_file: str = '',
@@ -111,6 +116,15 @@ class BaseMultiTaskDataset(BaseSegDataset):
                            f'{key!r} entry for task {task!r}')
         return osp.join(folder, sample_id + self.map_suffixes[task])
 
+    def _alternative(self, key: str, path: str) -> Optional[str]:
+        """An existing file with another accepted suffix for ``key``
+        (``SUFFIX_ALTERNATIVES``), or None."""
+        stem = osp.splitext(path)[0]
+        for suffix in self.SUFFIX_ALTERNATIVES.get(key, ()):
+            if fileio.exists(stem + suffix, self.backend_args):
+                return stem + suffix
+        return None
+
     def _extra_info(self, sample_id: str) -> dict:
         """Per-sample extras of a subclass (empty by default)."""
         return {}
@@ -147,9 +161,14 @@ class BaseMultiTaskDataset(BaseSegDataset):
             info.update(self._extra_info(sample_id))
             if self.check_files:
                 for key, path in info.items():
-                    if key.endswith('_path') and path is not None and \
-                            not fileio.exists(path, self.backend_args):
+                    if not key.endswith('_path') or path is None or \
+                            fileio.exists(path, self.backend_args):
+                        continue
+                    alt = self._alternative(key, path)
+                    if alt is None:
                         missing.append(path)
+                    else:
+                        info[key] = alt
             data_list.append(info)
         if missing:
             shown = '\n  '.join(missing[:10])

@@ -20,6 +20,10 @@ class NYUDMultiTaskDataset(BaseMultiTaskDataset):
         ├── edge/<id>.npy           HxW 0/1
         └── gt_sets/{train,val}.txt one id per line
 
+    The ATRC release of the same archive (``NYUDv2.tar.gz``) has PNG
+    images, normals (``RGB = 255 * (n + 1) / 2``) and edges (0/255); such
+    files are found automatically when the configured suffix is missing.
+
     Label 0 (void) becomes ``ignore_index`` (255) and ids 1..40 become
     0..39 (mmseg's ``reduce_zero_label``), so ``METAINFO['classes'][k]``
     names training label ``k``.
@@ -41,6 +45,13 @@ class NYUDMultiTaskDataset(BaseMultiTaskDataset):
     DEFAULT_SUFFIXES = dict(seg='.png', depth='.npy', normal='.npy',
                             edge='.npy')
     RAW_LABEL_MAX = dict(seg=40)
+    # The ATRC / InvPT release of the same layout (NYUDv2.tar.gz) stores
+    # images, normals (RGB = 255 * (n + 1) / 2) and edges (0/255) as PNG.
+    SUFFIX_ALTERNATIVES = dict(
+        img_path=('.png', ),
+        normal_map_path=('.png', ),
+        edge_map_path=('.png', ),
+        depth_map_path=('.png', ))
 
     def __init__(self,
                  ann_file: str = 'gt_sets/train.txt',

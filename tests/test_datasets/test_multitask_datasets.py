@@ -203,3 +203,25 @@ def test_pascal_without_class_lists(pascal_tree):
     n = ds[0]['data_samples'].gt_normal_map.data
     assert (n.norm(dim=0) > 0.99).all()  # no masking
     assert 'normal_mask_path' not in ds.get_data_info(0)
+
+
+def test_nyud_png_variant_of_the_layout(nyud_tree):
+    """The ATRC release stores images, normals and edges as PNG."""
+    for i in ('a', 'b', 'c'):
+        img = cv2.imread(osp.join(nyud_tree, 'images', i + '.jpg'))
+        os.remove(osp.join(nyud_tree, 'images', i + '.jpg'))
+        cv2.imwrite(osp.join(nyud_tree, 'images', i + '.png'), img)
+        n = np.load(osp.join(nyud_tree, 'normals', i + '.npy'))
+        os.remove(osp.join(nyud_tree, 'normals', i + '.npy'))
+        rgb = np.rint((n + 1) * 127.5).astype(np.uint8)
+        cv2.imwrite(osp.join(nyud_tree, 'normals', i + '.png'), rgb[..., ::-1])
+        e = np.load(osp.join(nyud_tree, 'edge', i + '.npy'))
+        os.remove(osp.join(nyud_tree, 'edge', i + '.npy'))
+        cv2.imwrite(osp.join(nyud_tree, 'edge', i + '.png'),
+                    (e * 255).astype(np.uint8))
+    ds = NYUDMultiTaskDataset(data_root=nyud_tree, pipeline=LOAD)
+    assert ds.get_data_info(0)['img_path'].endswith('a.png')
+    r = ds[0]
+    assert np.allclose(r['gt_normal_map'][..., 0], 0.6, atol=0.01)
+    assert np.allclose(r['gt_normal_map'][..., 2], -0.8, atol=0.01)
+    assert r['gt_edge_map'][:, 8].all() and r['gt_edge_map'].sum() == 12
