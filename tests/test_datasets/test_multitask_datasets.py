@@ -214,6 +214,8 @@ def test_nyud_png_variant_of_the_layout(nyud_tree):
         n = np.load(osp.join(nyud_tree, 'normals', i + '.npy'))
         os.remove(osp.join(nyud_tree, 'normals', i + '.npy'))
         rgb = np.rint((n + 1) * 127.5).astype(np.uint8)
+        rgb[0, 0] = 0  # black and grey code no unit vector: invalid
+        rgb[0, 1] = 128
         cv2.imwrite(osp.join(nyud_tree, 'normals', i + '.png'), rgb[..., ::-1])
         e = np.load(osp.join(nyud_tree, 'edge', i + '.npy'))
         os.remove(osp.join(nyud_tree, 'edge', i + '.npy'))
@@ -222,6 +224,8 @@ def test_nyud_png_variant_of_the_layout(nyud_tree):
     ds = NYUDMultiTaskDataset(data_root=nyud_tree, pipeline=LOAD)
     assert ds.get_data_info(0)['img_path'].endswith('a.png')
     r = ds[0]
-    assert np.allclose(r['gt_normal_map'][..., 0], 0.6, atol=0.01)
-    assert np.allclose(r['gt_normal_map'][..., 2], -0.8, atol=0.01)
+    n = r['gt_normal_map']
+    assert np.all(n[0, :2] == 0)
+    assert np.allclose(n[1:, :, 0], 0.6, atol=0.01)
+    assert np.allclose(n[1:, :, 2], -0.8, atol=0.01)
     assert r['gt_edge_map'][:, 8].all() and r['gt_edge_map'].sum() == 12

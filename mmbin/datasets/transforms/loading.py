@@ -163,7 +163,9 @@ class LoadMultiTaskAnnotations(BaseTransform):
 
     File formats by suffix: ``.npy`` arrays; ``.png``/``.jpg`` images
     (depth PNGs are divided by ``depth_png_scale``; normal PNGs decode as
-    ``2 * v / 255 - 1``; edge and saliency PNGs as ``v > 127``); ``.mat``
+    ``2 * v / 255 - 1``, and pixels whose code is not a unit vector, such as
+    black or grey, are invalid; edge and saliency PNGs as ``v > 127``);
+    ``.mat``
     (edges from ``LabelMap`` boundaries, parts from PASCAL-Part ``anno``).
 
     Args:
@@ -265,6 +267,10 @@ class LoadMultiTaskAnnotations(BaseTransform):
         normal = np.where(np.isfinite(normal), normal, 0.0).astype(np.float32)
         norm = np.linalg.norm(normal, axis=2, keepdims=True)
         valid = norm > 1e-6
+        if not path.endswith('.npy'):
+            # 8-bit codes of unit vectors decode to length 1 +- 0.01; black
+            # (length 1.73) or grey (~0) pixels mark missing normals.
+            valid &= np.abs(norm - 1.0) < 0.1
         normal = np.where(valid, normal / np.maximum(norm, 1e-6), 0.0)
         mask_path = results.get('normal_mask_path')
         if mask_path is not None:
