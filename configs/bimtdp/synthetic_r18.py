@@ -1,6 +1,6 @@
 # CPU twin of configs/bimtdp/nyud_r18.py on the procedural NYUD stand-in
 # (binary ResNet-18 and decoder, IB neck, distillation), with the CPU-sized
-# decoder of bimtdp_r18_cpu.py, trained from scratch at 120x160.
+# decoder of bimtdp_r18_cpu.py, trained from scratch at 96x128.
 # Train the teacher first (see configs/mtdp/synthetic_r18_fp.py):
 #   python tools/train.py configs/mtdp/synthetic_r18_fp.py
 # then:
@@ -19,8 +19,8 @@ custom_hooks = [
         warmup_iters=50,
         stop_iter=None)
 ]
-crop_size = (120, 160)  # (h, w)
-img_scale = (160, 120)  # (w, h)
+crop_size = (96, 128)  # (h, w)
+img_scale = (128, 96)  # (w, h)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadMultiTaskAnnotations'),
@@ -35,7 +35,7 @@ train_pipeline = [
     dict(type='PhotoMetricDistortion'),
     dict(type='PackMultiTaskInputs'),
 ]
-# The network sees 120x160 images; the maps stay at the generated size and
+# The network sees 96x128 images; the maps stay at the generated size and
 # the predictions are resized back to it.
 test_pipeline = [
     dict(type='LoadImageFromFile'),

@@ -1,9 +1,9 @@
 # CPU twin of configs/mtdp/nyud_r18_fp.py on the procedural NYUD stand-in:
 # the same ResNet-18 with a narrower decoder (mtdp_r18_cpu.py), trained
-# from scratch at 120x160 with a CPU-sized schedule.
+# from scratch at 96x128 with a CPU-sized schedule.
 # Generate the data first:
 #   python tools/dataset_converters/make_synthetic_nyud.py \
-#       --out data/synthetic_nyud --num-train 400 --num-val 50 --size 120 160
+#       --out data/synthetic_nyud --num-train 600 --num-val 60 --size 96 128
 # then train (writes work_dirs/synthetic_r18_fp/, the teacher of
 # configs/bimtdp/synthetic_r18.py):
 #   python tools/train.py configs/mtdp/synthetic_r18_fp.py
@@ -12,8 +12,8 @@ _base_ = [
     '../_base_/datasets/synthetic_nyud.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_mt_cpu.py'
 ]
-crop_size = (120, 160)  # (h, w)
-img_scale = (160, 120)  # (w, h)
+crop_size = (96, 128)  # (h, w)
+img_scale = (128, 96)  # (w, h)
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadMultiTaskAnnotations'),
@@ -28,7 +28,7 @@ train_pipeline = [
     dict(type='PhotoMetricDistortion'),
     dict(type='PackMultiTaskInputs'),
 ]
-# The network sees 120x160 images; the maps stay at the generated size and
+# The network sees 96x128 images; the maps stay at the generated size and
 # the predictions are resized back to it.
 test_pipeline = [
     dict(type='LoadImageFromFile'),
