@@ -136,6 +136,20 @@ def test_missing_teacher_checkpoint_says_what_to_do(cfgs, tmp_path):
         BiMTDPDistillHook(str(cfg_file), str(empty)).before_train(runner)
     with pytest.raises(FileNotFoundError, match='teacher_config'):
         BiMTDPDistillHook('configs/none.py', 'x').before_train(runner)
+    # in a training run the check happens already before_run, before any
+    # weights are initialised; a test-only run (no train loop) is not checked
+    from mmengine.runner import BaseLoop
+
+    class _Loop(BaseLoop):
+
+        def run(self):
+            pass
+
+    runner._train_loop = dict(type='IterBasedTrainLoop')
+    hook.before_run(runner)
+    runner._train_loop = _Loop(runner, [])
+    with pytest.raises(FileNotFoundError, match='tools/train.py'):
+        hook.before_run(runner)
 
 
 def test_mismatched_teacher_checkpoint_stops_training(cfgs, tmp_path):

@@ -9,6 +9,7 @@ import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
+from mmengine.runner import BaseLoop
 from mmengine.runner.checkpoint import find_latest_checkpoint, load_checkpoint
 from mmseg.registry import HOOKS, MODELS
 
@@ -175,6 +176,16 @@ class BiMTDPDistillHook(Hook):
         return path
 
     # ------------------------------------------------------------------
+    def before_run(self, runner) -> None:
+        """Fail fast: in a training run, check that the teacher's config and
+        checkpoint exist before the runner initialises or loads weights
+        (which may download pretrained backbones). Test-only runs (whose
+        training loop is not built) need no teacher and are not checked."""
+        if isinstance(getattr(runner, '_train_loop', None), BaseLoop):
+            if not isinstance(self.teacher_config, (dict, ConfigDict)):
+                self._teacher_config_file = self._teacher_config_path(runner)
+            self._resolve_checkpoint(runner)
+
     def before_train(self, runner) -> None:
         """Build, load, freeze and attach the teacher; check it fits."""
         student = self._student(runner)
