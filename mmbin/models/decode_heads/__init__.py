@@ -8,9 +8,10 @@ from .normal_task_head import NormalTaskHead
 from .parts_task_head import PartsTaskHead
 from .saliency_task_head import SaliencyTaskHead
 from .seg_task_head import SegTaskHead
+from .uper_depth_head import UPerDepthHead
 
 __all__ = [
     'BaseTaskHead', 'BypassConvModule', 'build_channel_act', 'DepthTaskHead',
     'EdgeTaskHead', 'MultiTaskFPNDecoder', 'NormalTaskHead', 'PartsTaskHead',
-    'SaliencyTaskHead', 'SegTaskHead'
+    'SaliencyTaskHead', 'SegTaskHead', 'UPerDepthHead'
 ]

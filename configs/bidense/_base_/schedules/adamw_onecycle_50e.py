@@ -1,0 +1,38 @@
+# BiDense's schedule: from scratch, AdamW with a one-cycle learning rate,
+# 50 epochs. Peak lr, weight decay and warm-up fraction are not given in the
+# paper summary; ours: peak 1e-3, decay 0.01 (none on norms, biases and the
+# binarizer/activation parameters), 30% warm-up.
+max_epochs = 50
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(
+        type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01),
+    paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0,
+                       custom_keys={
+                           'act_binarizer': dict(decay_mult=0.0),
+                           '.act.': dict(decay_mult=0.0),
+                           '.activate.': dict(decay_mult=0.0),
+                       }),
+    clip_grad=dict(max_norm=10.0))
+param_scheduler = [
+    dict(
+        type='OneCycleLR',
+        eta_max=1e-3,
+        pct_start=0.3,
+        by_epoch=True,
+        begin=0,
+        end=max_epochs,
+        convert_to_iter_based=True)
+]
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=5)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=True, interval=5, max_keep_ckpts=2),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))

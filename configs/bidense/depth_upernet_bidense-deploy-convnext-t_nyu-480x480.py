@@ -1,0 +1,11 @@
+# BiDense, deployable form: DAB's per-input-channel scale moved after the
+# convolution as a per-sample, per-output-channel factor (BiDenseConv
+# scale_mode='output'; exact for depthwise convs, a per-sample scalar for
+# dense ones), so every binary conv is an XNOR-popcount conv followed by one
+# multiply per output channel.
+# Differs from depth_upernet_bidense-convnext-t_nyu-480x480.py only in the convolution type.
+# The head's binary up-sampling block (BiDenseConvTranspose2d) has no
+# deployable option and keeps the paper form.
+_base_ = ['./depth_upernet_bidense-convnext-t_nyu-480x480.py']
+conv_cfg = dict(type='BiDenseConv', scale_mode='output')
+model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg))

@@ -1,0 +1,10 @@
+# BNN baseline (Hubara et al.): the same architecture, sign activations with
+# the clipped STE and sign weights (no scales).
+# Differs from synthetic_seg_bidense.py only in the convolution type.
+_base_ = ['./synthetic_seg_bidense.py']
+conv_cfg = dict(
+    _delete_=True,
+    type='CFBConv2d',
+    act_binarizer=dict(type='SignSTE'),
+    weight_binarizer=dict(type='SignWeight'))
+model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg))
