@@ -67,8 +67,8 @@ class MultiTaskVisualizer(SegLocalVisualizer):
         palette = meta.get('palette') if key == 'seg' else meta.get(
             'part_palette')
         if palette is None or len(palette) < n:
-            palette = _default_palette(max(n, 1), seed=7 if key == 'seg'
-                                       else 11)
+            palette = _default_palette(
+                max(n, 1), seed=7 if key == 'seg' else 11)
         return palette
 
     def _overlay(self, image: np.ndarray, rgb: np.ndarray,
@@ -90,8 +90,7 @@ class MultiTaskVisualizer(SegLocalVisualizer):
             n = int(label[label != 255].max()) + 1 if (label != 255).any() \
                 else 1
             meta = self.dataset_meta or {}
-            classes = meta.get('classes' if task == 'seg' else
-                               'part_classes')
+            classes = meta.get('classes' if task == 'seg' else 'part_classes')
             n = max(n, len(classes) if classes else 0)
             rgb = labels_to_rgb(label, self._palette(task, n))
             return self._overlay(image, rgb, label)
@@ -103,8 +102,8 @@ class MultiTaskVisualizer(SegLocalVisualizer):
 
     def _fit(self, rgb: np.ndarray, shape) -> np.ndarray:
         if rgb.shape[:2] != tuple(shape):
-            rgb = mmcv.imresize(rgb, (shape[1], shape[0]),
-                                interpolation='nearest')
+            rgb = mmcv.imresize(
+                rgb, (shape[1], shape[0]), interpolation='nearest')
         return rgb
 
     def draw_multitask(self,
@@ -141,16 +140,14 @@ class MultiTaskVisualizer(SegLocalVisualizer):
                     ref, 'detach') else np.asarray(ref)
                 valid = ref[np.isfinite(ref) & (ref > 0)]
                 if valid.size:
-                    depth_range = (float(valid.min()), self.max_depth or
-                                   float(valid.max()))
+                    depth_range = (float(valid.min()), self.max_depth
+                                   or float(valid.max()))
             blank = None
             for row, key, ok, tag in ((rows[0], gt_key, has_gt, 'GT'),
-                                      (rows[1], pred_key, has_pred,
-                                       'pred')):
+                                      (rows[1], pred_key, has_pred, 'pred')):
                 if ok:
                     rgb = self._render(task, image,
-                                       data_sample.get(key).data,
-                                       depth_range)
+                                       data_sample.get(key).data, depth_range)
                     rgb = self._fit(rgb, image.shape[:2]) if task != \
                         'depth' else rgb
                     row.append((f'{title} {tag}', rgb))
@@ -167,8 +164,9 @@ class MultiTaskVisualizer(SegLocalVisualizer):
         tiles = [tile_panels(r) for r in rows]
         width = max(t.shape[1] for t in tiles)
         tiles = [
-            np.pad(t, ((0, 6), (0, width - t.shape[1]), (0, 0)),
-                   constant_values=255) for t in tiles
+            np.pad(
+                t, ((0, 6), (0, width - t.shape[1]), (0, 0)),
+                constant_values=255) for t in tiles
         ]
         return np.concatenate(tiles, axis=0)[:-6]
 

@@ -15,8 +15,8 @@ from mmseg.registry import HOOKS, MODELS
 
 __all__ = ['BiMTDPDistillHook']
 
-_REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
-    osp.abspath(__file__)))))
+_REPO_ROOT = osp.dirname(
+    osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 
 
 @HOOKS.register_module()
@@ -65,13 +65,15 @@ class BiMTDPDistillHook(Hook):
 
     priority = 'NORMAL'
 
-    def __init__(self,
-                 teacher_config: Union[str, dict],
-                 teacher_checkpoint: str,
-                 warmup_iters: int = 0,
-                 stop_iter: Optional[int] = None,
-                 check_inputs: bool = True,
-                 dry_run_size: Optional[tuple] = (64, 64)) -> None:
+    def __init__(
+        self,
+        teacher_config: Union[str, dict],
+        teacher_checkpoint: str,
+        warmup_iters: int = 0,
+        stop_iter: Optional[int] = None,
+        check_inputs: bool = True,
+        dry_run_size: Optional[tuple] = (64, 64)
+    ) -> None:
         if warmup_iters < 0:
             raise ValueError(f'BiMTDPDistillHook: warmup_iters must be >= 0, '
                              f'got {warmup_iters}')
@@ -202,7 +204,10 @@ class BiMTDPDistillHook(Hook):
         teacher = MODELS.build(model_cfg)
         try:
             load_checkpoint(
-                teacher, ckpt, map_location='cpu', strict=True,
+                teacher,
+                ckpt,
+                map_location='cpu',
+                strict=True,
                 logger='current')
         except RuntimeError as err:
             raise RuntimeError(

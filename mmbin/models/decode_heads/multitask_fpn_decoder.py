@@ -21,11 +21,11 @@ class MultiTaskFPNDecoder(BaseModule):
 
     ::
 
-        lat_i  = norm(lateral_conv_i(x_i))                 1x1, lateral_conv_cfg
-        lat_i += upsample(lat_{i+1})                       top-down
-        p_i    = BypassConvModule3x3(lat_i)                conv_cfg
-        fused  = BypassConvModule3x3(concat(upsample(p_i)))   fusion='concat'
-        fused  = BypassConvModule3x3(sum(upsample(p_i)))      fusion='sum'
+        lat_i  = norm(lateral_conv_i(x_i))        1x1, lateral_conv_cfg
+        lat_i += upsample(lat_{i+1})              top-down
+        p_i    = BypassConvModule3x3(lat_i)       conv_cfg
+        fused  = BypassConvModule3x3(concat(upsample(p_i)))  fusion='concat'
+        fused  = BypassConvModule3x3(sum(upsample(p_i)))     fusion='sum'
 
     and the output is ``(fused, p_0, ..., p_{L-1})``: task heads take
     ``in_index=0`` (the fused map at the finest stride, 1/4 for a ResNet) or
@@ -85,8 +85,7 @@ class MultiTaskFPNDecoder(BaseModule):
         self.lateral_convs = nn.ModuleList()
         for c in self.in_channels:
             lateral = nn.Sequential(
-                build_conv_layer(
-                    lateral_conv_cfg, c, channels, 1, bias=False),
+                build_conv_layer(lateral_conv_cfg, c, channels, 1, bias=False),
                 build_norm_layer(norm_cfg, channels)[1])
             self.lateral_convs.append(lateral)
         block = dict(
@@ -129,7 +128,9 @@ class MultiTaskFPNDecoder(BaseModule):
         size = outs[0].shape[2:]
         ups = [outs[0]] + [
             resize(
-                x, size=size, mode='bilinear',
+                x,
+                size=size,
+                mode='bilinear',
                 align_corners=self.align_corners) for x in outs[1:]
         ]
         if self.fusion == 'concat':

@@ -40,8 +40,8 @@ class NormalTaskHead(BaseTaskHead):
                  *,
                  gt_key: str = 'gt_normal_map',
                  pred_key: str = 'pred_normal_map',
-                 loss_decode=dict(type='NormalLoss', mode='l1',
-                                  loss_weight=1.0),
+                 loss_decode=dict(
+                     type='NormalLoss', mode='l1', loss_weight=1.0),
                  **kwargs) -> None:
         kwargs.pop('num_classes', None)
         super().__init__(

@@ -21,7 +21,11 @@ class PartsTaskHead(SegTaskHead):
 
     task_name = 'parts'
 
-    def __init__(self, in_channels, channels, *, num_classes: int = 7,
+    def __init__(self,
+                 in_channels,
+                 channels,
+                 *,
+                 num_classes: int = 7,
                  **kwargs) -> None:
         kwargs.setdefault('gt_key', 'gt_parts')
         kwargs.setdefault('pred_key', 'pred_parts')

@@ -20,7 +20,11 @@ class SaliencyTaskHead(EdgeTaskHead):
 
     task_name = 'saliency'
 
-    def __init__(self, in_channels, channels, *, pos_weight=None,
+    def __init__(self,
+                 in_channels,
+                 channels,
+                 *,
+                 pos_weight=None,
                  **kwargs) -> None:
         kwargs.setdefault('gt_key', 'gt_saliency')
         kwargs.setdefault('pred_key', 'pred_saliency')

@@ -65,7 +65,9 @@ class GaussianKLLoss(nn.Module):
         self.loss_weight = loss_weight
         self._loss_name = loss_name
 
-    def forward(self, mu: Tensor, logvar: Tensor,
+    def forward(self,
+                mu: Tensor,
+                logvar: Tensor,
                 weight: Optional[float] = None) -> Tensor:
         """Compute ``loss_weight * KL``.
 

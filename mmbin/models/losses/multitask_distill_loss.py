@@ -82,20 +82,20 @@ class MultiTaskDistillLoss(BaseModule):
             else:
                 self.connectors[name] = nn.Identity()
             self.feature_losses[name] = MODELS.build(
-                copy.deepcopy(spec.get('loss',
-                                       dict(type='FeatureDistillLoss'))))
+                copy.deepcopy(
+                    spec.get('loss', dict(type='FeatureDistillLoss'))))
             self.feature_specs.append(spec)
         self.prediction_losses = nn.ModuleDict({
-            task: MODELS.build(copy.deepcopy(cfg))
+            task:
+            MODELS.build(copy.deepcopy(cfg))
             for task, cfg in (predictions or {}).items()
         })
 
     @property
     def loss_names(self) -> List[str]:
         """list[str]: The loss items this module returns."""
-        return [f'loss_kd_{s["name"]}' for s in self.feature_specs] + [
-            f'loss_kd_{t}' for t in self.prediction_losses
-        ]
+        return [f'loss_kd_{s["name"]}' for s in self.feature_specs
+                ] + [f'loss_kd_{t}' for t in self.prediction_losses]
 
     @staticmethod
     def _pick(feats: dict, source: str, index: int, who: str,
@@ -149,8 +149,8 @@ class MultiTaskDistillLoss(BaseModule):
                     f"teacher's {t.shape[1]}; set student_channels and "
                     'teacher_channels of this term')
             if s.shape[2:] != t.shape[2:]:
-                t = resize(t, size=s.shape[2:], mode='bilinear',
-                           align_corners=False)
+                t = resize(
+                    t, size=s.shape[2:], mode='bilinear', align_corners=False)
             losses[f'loss_kd_{name}'] = scale * self.feature_losses[name](s, t)
         for task, loss in self.prediction_losses.items():
             if task not in student['preds'] or task not in teacher['preds']:
@@ -161,7 +161,7 @@ class MultiTaskDistillLoss(BaseModule):
             s = student['preds'][task]
             t = teacher['preds'][task]
             if s.shape[2:] != t.shape[2:]:
-                t = resize(t, size=s.shape[2:], mode='bilinear',
-                           align_corners=False)
+                t = resize(
+                    t, size=s.shape[2:], mode='bilinear', align_corners=False)
             losses[f'loss_kd_{task}'] = scale * loss(s, t)
         return losses

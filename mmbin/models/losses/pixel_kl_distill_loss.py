@@ -12,7 +12,8 @@ __all__ = ['PixelKLDistillLoss']
 class PixelKLDistillLoss(nn.Module):
     """Per-pixel KL between class distributions at temperature ``tau``::
 
-        loss = tau^2 * mean_{n,h,w} KL(softmax_c(t / tau) || softmax_c(s / tau))
+        loss = tau^2 * mean_{n,h,w} KL(softmax_c(t / tau) ||
+                                       softmax_c(s / tau))
 
     Args:
         tau (float): Temperature. Defaults to 1.0.

@@ -1,6 +1,6 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Variational information-bottleneck neck of Bi-MTDP."""
-from typing import Dict, Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -28,10 +28,18 @@ class _GaussianBranch(nn.Module):
         self.logvar_range = logvar_range
         with_norm = norm_cfg is not None
         self.conv_mu = build_conv_layer(
-            conv_cfg, channels, channels, kernel_size, padding=pad,
+            conv_cfg,
+            channels,
+            channels,
+            kernel_size,
+            padding=pad,
             bias=not with_norm)
         self.conv_logvar = build_conv_layer(
-            conv_cfg, channels, channels, kernel_size, padding=pad,
+            conv_cfg,
+            channels,
+            channels,
+            kernel_size,
+            padding=pad,
             bias=not with_norm)
         if with_norm:
             self.norm_mu = build_norm_layer(norm_cfg, channels)[1]
@@ -44,8 +52,8 @@ class _GaussianBranch(nn.Module):
         """Start as the identity with a small variance: zero the last affine
         of both branches so ``mu = f`` (residual) and
         ``logvar = logvar_init``."""
-        for norm, conv in ((self.norm_mu, self.conv_mu),
-                           (self.norm_logvar, self.conv_logvar)):
+        for norm, conv in ((self.norm_mu, self.conv_mu), (self.norm_logvar,
+                                                          self.conv_logvar)):
             last = norm if isinstance(norm, nn.modules.batchnorm._NormBase) \
                 else conv
             if getattr(last, 'weight', None) is not None:
@@ -131,9 +139,10 @@ class IBNeck(BaseModule):
         self.beta = beta
         self.sample_in_eval = sample_in_eval
         self.branches = nn.ModuleDict({
-            str(lv): _GaussianBranch(self.in_channels[lv], kernel_size,
-                                     conv_cfg, norm_cfg, residual,
-                                     logvar_init, tuple(logvar_range))
+            str(lv):
+            _GaussianBranch(self.in_channels[lv], kernel_size,
+                            conv_cfg, norm_cfg, residual, logvar_init,
+                            tuple(logvar_range))
             for lv in self.levels
         })
 
@@ -148,8 +157,7 @@ class IBNeck(BaseModule):
         self,
         inputs: Sequence[Tensor],
         return_losses: bool = False
-    ) -> Union[Tuple[Tensor, ...], Tuple[Tuple[Tensor, ...], Dict[str,
-                                                                    Tensor]]]:
+    ) -> Union[Tuple[Tensor, ...], Tuple[tuple, dict]]:
         """Bottleneck the selected levels.
 
         Args:

@@ -95,9 +95,10 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck) if neck is not None else None
         self.decoder = MODELS.build(decoder) if decoder is not None else None
-        self.decode_heads = nn.ModuleDict(
-            {task: MODELS.build(cfg)
-             for task, cfg in decode_heads.items()})
+        self.decode_heads = nn.ModuleDict({
+            task: MODELS.build(cfg)
+            for task, cfg in decode_heads.items()
+        })
         task_weights = dict(task_weights or {})
         unknown = set(task_weights) - set(self.decode_heads)
         if unknown:
@@ -161,10 +162,10 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
             x = self.neck(x)
         return tuple(x)
 
-    def forward_features(self,
-                         inputs: Tensor,
-                         with_losses: bool = False
-                         ) -> Tuple[dict, Dict[str, Tensor]]:
+    def forward_features(
+            self,
+            inputs: Tensor,
+            with_losses: bool = False) -> Tuple[dict, Dict[str, Tensor]]:
         """Run the whole network, keeping every intermediate.
 
         Args:
@@ -202,8 +203,7 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         """
         feats, _ = self.forward_features(inputs)
         return {
-            task: self.decode_heads[task].resize_output(
-                out, inputs.shape[2:])
+            task: self.decode_heads[task].resize_output(out, inputs.shape[2:])
             for task, out in feats['preds'].items()
         }
 
@@ -233,8 +233,7 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         """
         feats, losses = self.forward_features(inputs, with_losses=True)
         for task, head in self.decode_heads.items():
-            task_losses = head.loss_by_feat(feats['preds'][task],
-                                            data_samples)
+            task_losses = head.loss_by_feat(feats['preds'][task], data_samples)
             w = self.task_weights[task]
             if w != 1.0:
                 task_losses = {
@@ -341,8 +340,10 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
             flipped = self._inference_once(
                 inputs.flip(dims=dims), batch_img_metas)
             outs = {
-                task: 0.5 * (out + self.decode_heads[task].flip_back(
-                    flipped[task], direction))
+                task:
+                0.5 *
+                (out +
+                 self.decode_heads[task].flip_back(flipped[task], direction))
                 for task, out in outs.items()
             }
         return outs
@@ -375,8 +376,7 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
 
     def postprocess_result(self,
                            outs: Dict[str, Tensor],
-                           data_samples: OptSampleList = None
-                           ) -> SampleList:
+                           data_samples: OptSampleList = None) -> SampleList:
         """Remove padding, undo a pipeline flip, resize to the original
         shape and let each head write its fields.
 
@@ -405,13 +405,12 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         """Crop the padding, flip back (pipeline flip), resize to
         ``ori_shape``."""
         _, _, h, w = out.shape
-        pad = meta.get('img_padding_size', meta.get('padding_size',
-                                                    [0, 0, 0, 0]))
+        pad = meta.get('img_padding_size',
+                       meta.get('padding_size', [0, 0, 0, 0]))
         left, right, top, bottom = pad
         out = out[:, :, top:h - bottom, left:w - right]
         if meta.get('flip', False):
-            out = head.flip_back(out, meta.get('flip_direction',
-                                               'horizontal'))
+            out = head.flip_back(out, meta.get('flip_direction', 'horizontal'))
         if 'ori_shape' in meta:
             out = head.resize_output(out, meta['ori_shape'][:2])
         return out

@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmbin.models.losses import (BalancedBCELoss, DepthL1Loss,
-                                 MaskedSILogLoss, NormalLoss)
+from mmbin.models.losses import (BalancedBCELoss, DepthL1Loss, MaskedSILogLoss,
+                                 NormalLoss)
 
 
 def test_depth_l1_ignores_invalid_pixels():
