@@ -1,0 +1,39 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Deployment of binary models to OpenVINO's CPU runtime, where binary
+convolutions run as bit-packed XNOR-popcount ``BinaryConvolution``
+(docs/deployment.md). Needs the ``deploy`` extra (``pip install -e
+.[deploy]``); ``import mmbin`` does not import this package."""
+try:
+    import openvino  # noqa: F401
+except ImportError as err:  # pragma: no cover - exercised without openvino
+    raise ImportError(
+        'mmbin.deploy needs OpenVINO: install the deploy extra with '
+        '`pip install -e .[deploy]` (or `pip install openvino`)') from err
+
+from .binary_layer_plan import (MAX_SPLIT_GROUPS, BinaryLayerPlan,
+                                UnsupportedBinaryLayerError, plan_binary_layer,
+                                plan_binary_layers)
+from .builder import build_model_from_config
+from .export import (EXPORT_INFO_KEY, ExportedModel, ExportWrapper,
+                     binary_node_names, export_openvino, output_names_of,
+                     save_exported)
+from .fp_twin import make_fp_twin
+from .openvino_inference import OpenVINOEncodeDecode, attach_openvino
+from .ov_binary_ops import (CHANNEL_MULTIPLE, binarization_threshold,
+                            build_binary_layer, fq_binarize, pack_u1,
+                            restore_thresholds, u1_constant)
+from .runtime import (BinaryKernelError, BinaryKernelReport,
+                      binary_kernel_report, compile_model, read_export_info,
+                      read_model, runtime_config)
+
+__all__ = [
+    'BinaryLayerPlan', 'UnsupportedBinaryLayerError', 'plan_binary_layer',
+    'plan_binary_layers', 'MAX_SPLIT_GROUPS', 'ExportedModel',
+    'export_openvino', 'save_exported', 'EXPORT_INFO_KEY', 'binary_node_names',
+    'output_names_of', 'make_fp_twin', 'binarization_threshold', 'pack_u1',
+    'u1_constant', 'fq_binarize', 'build_binary_layer', 'restore_thresholds',
+    'CHANNEL_MULTIPLE', 'compile_model', 'read_model', 'read_export_info',
+    'BinaryKernelReport', 'binary_kernel_report', 'BinaryKernelError',
+    'runtime_config', 'OpenVINOEncodeDecode', 'attach_openvino',
+    'build_model_from_config', 'ExportWrapper'
+]
