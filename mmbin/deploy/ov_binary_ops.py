@@ -270,12 +270,13 @@ def restore_thresholds(model: ov.Model, plans) -> int:
         checked += 1
         ok = True
         for b in bounds:
-            cur = np.broadcast_to(
-                b.get_data().astype(np.float32).reshape(-1), t.shape) \
-                if b.get_data().size in (1, t.size) else None
-            if cur is None or not np.all((cur == t) | (
-                (cur == 0) & (np.abs(t) < tiny))):
+            data = b.get_data().astype(np.float32).reshape(-1)
+            if data.size not in (1, t.size):
                 ok = False
+                continue
+            cur = np.broadcast_to(data, t.shape)
+            flushed = (cur == 0) & (np.abs(t) < tiny)
+            ok = ok and bool(np.all((cur == t) | flushed))
         if not ok or all(
                 np.array_equal(b.get_data().reshape(-1), t) for b in bounds):
             continue
