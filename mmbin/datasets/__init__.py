@@ -5,9 +5,12 @@ from .nyu40 import NYU40_CLASSES, NYU40_PALETTE
 from .nyud_multitask import NYUDMultiTaskDataset
 from .pascal_context_multitask import PascalContextMultiTaskDataset
 from .synthetic_nyud import generate_synthetic_nyud, render_synthetic_scene
+from .synthetic_video import generate_synthetic_video
+from .video_multitask_dataset import VideoMultiTaskDataset
 
 __all__ = [
     'BaseMultiTaskDataset', 'NYUDMultiTaskDataset',
     'PascalContextMultiTaskDataset', 'NYU40_CLASSES', 'NYU40_PALETTE',
     'generate_synthetic_nyud', 'render_synthetic_scene'
 ]
+__all__ += ['generate_synthetic_video', 'VideoMultiTaskDataset']

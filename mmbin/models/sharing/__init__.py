@@ -1,1 +1,22 @@
 # Copyright (c) mmbin contributors. All rights reserved.
+from .delta_attention import DeltaMultiheadAttention
+from .delta_conv import DeltaConv2d
+from .delta_layer import DEFAULT_DELTA_CFG, DeltaLayerMixin
+from .delta_linear import DeltaLinear
+from .hard_concrete import HardConcreteGate
+from .mac_accounting import (dense_component_macs, effective_macs,
+                             summarize_records)
+from .param_delta import ParamDelta
+from .sharing_context import SharingContext
+from .step_checkpoints import (load_step_state_dict, remap_state_dict,
+                               resolve_step_checkpoint)
+from .wrap import SHAREABLE_TYPES, delta_layers, wrap_for_sharing
+
+__all__ = [
+    'HardConcreteGate', 'ParamDelta', 'SharingContext', 'DeltaLayerMixin',
+    'DEFAULT_DELTA_CFG', 'DeltaConv2d', 'DeltaLinear',
+    'DeltaMultiheadAttention', 'wrap_for_sharing', 'delta_layers',
+    'SHAREABLE_TYPES', 'summarize_records', 'dense_component_macs',
+    'effective_macs', 'resolve_step_checkpoint', 'load_step_state_dict',
+    'remap_state_dict'
+]

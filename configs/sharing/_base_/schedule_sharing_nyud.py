@@ -1,0 +1,33 @@
+# Schedule of the sharing steps (2, 2-fixmask, 3) on NYUD-v2: Adam at
+# lr 1e-4 with polynomial decay (the deltas start at zero and fine-tune a
+# trained network); the gates' log_alpha learns 100x faster. Each step
+# config sets its length.
+max_iters = 20000
+optimizer = dict(type='Adam', lr=1e-4, betas=(0.9, 0.999), weight_decay=0.)
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=optimizer,
+    clip_grad=dict(max_norm=10.0),
+    paramwise_cfg=dict(custom_keys={'log_alpha': dict(lr_mult=100.0)}))
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-6,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=4000)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=4000,
+        max_keep_ckpts=1),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    visualization=dict(type='SegVisualizationHook'))

@@ -1,0 +1,25 @@
+# Step 3 of computation sharing on NYUD-v2 (ViT-S/16): activation deltas.
+# Every wrapped linear / convolution of a sub-task takes the base task's input plus
+# a delta whose entries under `threshold` are zeroed; an L1 penalty on the
+# deltas makes them small. Starts from the fixed-mask model of step 2.
+#   python tools/train.py configs/sharing/nyud_vit_step3.py
+_base_ = ['./nyud_vit_step2_fixmask.py']
+model = dict(
+    sharing=dict(threshold=0.05, act_l1_weight=1.0),
+    init_from=dict(
+        _delete_=True,
+        previous_step=dict(
+            checkpoint='work_dirs/nyud_vit_step2_fixmask',
+            config='configs/sharing/nyud_vit_step2_fixmask.py')))
+max_iters = 20000
+train_cfg = dict(max_iters=max_iters, val_interval=4000)
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-6,
+        power=0.9,
+        begin=0,
+        end=max_iters,
+        by_epoch=False)
+]
+default_hooks = dict(checkpoint=dict(interval=4000))

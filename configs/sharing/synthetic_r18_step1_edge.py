@@ -1,0 +1,14 @@
+# Step 1 (independent single-task training) of computation sharing,
+# ResNet-18, task 'edge', on the synthetic stand-in. Writes
+# work_dirs/synthetic_r18_step1_edge/, read by synthetic_r18_step2.py.
+#   python tools/train.py configs/sharing/synthetic_r18_step1_edge.py
+_base_ = ['./_base_/synthetic_r18_step1.py']
+task = 'edge'
+model = dict(
+    decode_heads=dict(_delete_=True, edge={{_base_.model.decode_heads.edge}}),
+    task_weights=dict(_delete_=True, edge=1.0))
+train_dataloader = dict(dataset=dict(tasks=(task, )))
+val_dataloader = dict(dataset=dict(tasks=(task, )))
+test_dataloader = val_dataloader
+val_evaluator = dict(tasks=(task, ))
+test_evaluator = dict(tasks=(task, ))

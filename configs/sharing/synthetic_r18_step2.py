@@ -1,0 +1,49 @@
+# Step 2 of computation sharing (ResNet-18, synthetic stand-in): the
+# segmentation model of step 1 is the frozen base task; depth, normals and
+# boundaries become per-weight deltas on its encoder (hard-concrete L0
+# gates, L0 penalty) with their own decoders, initialised from their step-1
+# models. Needs the four step-1 runs:
+#   for t in seg depth normal edge; do
+#     python tools/train.py configs/sharing/synthetic_r18_step1_$t.py; done
+#   python tools/train.py configs/sharing/synthetic_r18_step2.py
+_base_ = ['./_base_/synthetic_r18_step1.py']
+step1 = 'configs/sharing/synthetic_r18_step1_{}.py'
+step1_dir = 'work_dirs/synthetic_r18_step1_{}'
+model = dict(
+    type='SharedMultiTaskEncoderDecoder',
+    base_task='seg',
+    sharing=dict(
+        layers=['backbone.*'],
+        exclude=[],
+        delta_cfg=dict(
+            per_element=True,
+            per_tensor=True,
+            init_log_alpha=5.0,
+            limits=(-1.5, 1.5),
+            temperature=1.0),
+        fix_mask=False,
+        threshold=0.0,
+        l0_weight=1.0,
+        act_l1_weight=0.0),
+    init_from=dict(
+        single_task={
+            t: dict(checkpoint=step1_dir.format(t), config=step1.format(t))
+            for t in ('seg', 'depth', 'normal', 'edge')
+        }))
+# The gates' log_alpha learns 100x faster than the deltas: hard-concrete
+# gates need large steps to open or close within a short run.
+optim_wrapper = dict(
+    paramwise_cfg=dict(custom_keys={'log_alpha': dict(lr_mult=100.0)}))
+# CPU schedule of step 2: 200 iterations of batch 8.
+step_iters = 200
+train_cfg = dict(max_iters=step_iters, val_interval=step_iters)
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-5,
+        power=1.0,
+        begin=0,
+        end=step_iters,
+        by_epoch=False)
+]
+default_hooks = dict(checkpoint=dict(interval=step_iters))

@@ -1,0 +1,74 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""2-D convolution with per-task weight deltas and shared activations."""
+from typing import Iterable, Optional
+
+import torch.nn as nn
+from torch import Tensor
+
+from .delta_layer import DeltaLayerMixin
+from .sharing_context import SharingContext
+
+__all__ = ['DeltaConv2d']
+
+
+class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
+    """``nn.Conv2d`` whose sub-task weights are ``W_base + delta``.
+
+    Built from an existing convolution by :meth:`from_module` (usually
+    through :func:`~mmbin.models.sharing.wrap_for_sharing`); it keeps that
+    convolution's ``weight`` and ``bias`` objects, so the base task runs
+    exactly the original layer. Running as a sub-task it shares the input
+    with the base task (or the previous frame), see
+    :class:`~mmbin.models.sharing.SharingContext`, and convolves the
+    effective input with the sub-task's weights.
+    """
+
+    shared_param_names = ('weight', 'bias')
+
+    @classmethod
+    def from_module(cls,
+                    conv: nn.Conv2d,
+                    key: str,
+                    tasks: Iterable[str],
+                    context: Optional[SharingContext] = None,
+                    delta_cfg: Optional[dict] = None) -> 'DeltaConv2d':
+        """Wrap ``conv``.
+
+        Args:
+            conv (nn.Conv2d): The base task's convolution.
+            key (str): Its name in the model (the sharing key).
+            tasks (Iterable[str]): Sub-tasks that get a delta.
+            context (SharingContext, optional): The model's context.
+            delta_cfg (dict, optional): :class:`ParamDelta` arguments.
+
+        Returns:
+            DeltaConv2d: The wrapper.
+        """
+        new = cls(
+            conv.in_channels,
+            conv.out_channels,
+            conv.kernel_size,
+            stride=conv.stride,
+            padding=conv.padding,
+            dilation=conv.dilation,
+            groups=conv.groups,
+            bias=conv.bias is not None,
+            padding_mode=conv.padding_mode,
+            device='meta')
+        cls._adopt(new, conv, ('weight', 'bias'))
+        new._init_sharing(key, tasks, context, delta_cfg)
+        new.deltas.to(conv.weight.device)
+        return new
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Convolve the (shared) input with the running task's weights."""
+        x, info = self.share_input(x)
+        out = self._conv_forward(x, self.task_param('weight'),
+                                 self.task_param('bias'))
+        if self.sharing_context is not None:
+            kh, kw = self.kernel_size
+            dense = (out.shape[0] * out.shape[2] * out.shape[3] *
+                     self.out_channels * (self.in_channels // self.groups) *
+                     kh * kw)
+            self.account(dense, info)
+        return out

@@ -1,0 +1,161 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""What every delta layer (conv, linear, attention) has in common."""
+from typing import Dict, Iterable, Optional, Sequence
+
+import torch
+import torch.nn as nn
+from torch import Tensor
+
+from .param_delta import ParamDelta
+from .sharing_context import SharingContext
+
+__all__ = ['DeltaLayerMixin', 'DEFAULT_DELTA_CFG']
+
+#: Defaults of the ``delta_cfg`` of the delta layers (ParamDelta args).
+DEFAULT_DELTA_CFG = dict(
+    per_element=True,
+    per_tensor=True,
+    init_log_alpha=5.0,
+    limits=(-1.5, 1.5),
+    temperature=1.0)
+
+
+class DeltaLayerMixin:
+    """Per-task parameter deltas and the link to a :class:`SharingContext`.
+
+    A delta layer keeps the base task's parameters under their original
+    names (``weight``, ``bias``, ``in_proj_weight``, ...), so checkpoints of
+    the unwrapped network load unchanged, and adds
+    ``deltas.<task>.<param>`` (:class:`ParamDelta`) per sub-task. Running as
+    sub-task ``t``, a parameter reads ``W_base + delta_eff``; running as the
+    base task (or outside any sharing model), ``W_base``.
+    """
+
+    #: Names of the shared parameters (set by the subclass).
+    shared_param_names: Sequence[str] = ('weight', 'bias')
+
+    def _init_sharing(self, key: str, tasks: Iterable[str],
+                      context: Optional[SharingContext],
+                      delta_cfg: Optional[dict]) -> None:
+        cfg = dict(DEFAULT_DELTA_CFG)
+        unknown = set(delta_cfg or {}) - set(cfg)
+        if unknown:
+            raise KeyError(f'{type(self).__name__} ({key}): unknown '
+                           f'delta_cfg keys {sorted(unknown)}; known: '
+                           f'{sorted(cfg)}')
+        cfg.update(delta_cfg or {})
+        self.share_key = key
+        self.__dict__['_sharing_context'] = context
+        deltas = nn.ModuleDict()
+        for task in tasks:
+            per_task = nn.ModuleDict()
+            for name in self.shared_param_names:
+                param = getattr(self, name, None)
+                if param is not None:
+                    per_task[name] = ParamDelta(param.shape, **cfg)
+            deltas[task] = per_task
+        self.deltas = deltas
+
+    @property
+    def sharing_context(self) -> Optional[SharingContext]:
+        """SharingContext | None: The context (kept out of the module
+        tree)."""
+        return self.__dict__.get('_sharing_context')
+
+    def set_sharing_context(self, context: Optional[SharingContext]) -> None:
+        """Attach the layer to a context (None: plain base-task layer)."""
+        self.__dict__['_sharing_context'] = context
+
+    @property
+    def current_task(self) -> Optional[str]:
+        """str | None: The running sub-task, None for the base task."""
+        ctx = self.sharing_context
+        return None if ctx is None else ctx.task
+
+    def task_param(self, name: str) -> Optional[Tensor]:
+        """Parameter ``name`` of the running task (``W_base + delta``).
+
+        Args:
+            name (str): A name of :attr:`shared_param_names`.
+
+        Returns:
+            Tensor | None: The parameter, or None where the base layer has
+            none (a conv without bias).
+        """
+        base = getattr(self, name)
+        task = self.current_task
+        if base is None or task is None:
+            return base
+        delta = self.deltas[task][name]()
+        if not delta.requires_grad and not bool(delta.any()):
+            return base  # nothing to add: the very base tensor
+        return base + delta
+
+    def weight_density(self, name: str = 'weight') -> float:
+        """``rho_w``: fraction of non-zero entries of the running task's
+        effective delta of ``name`` (0 for the base task)."""
+        task = self.current_task
+        if task is None:
+            return 0.0
+        return self.deltas[task][name].nonzero_count() / max(
+            getattr(self, name).numel(), 1)
+
+    def param_deltas(self) -> Dict[str, Dict[str, ParamDelta]]:
+        """dict: ``task -> param name -> ParamDelta``."""
+        return {t: dict(d.items()) for t, d in self.deltas.items()}
+
+    def share_input(self, x: Tensor, suffix: str = ''):
+        """Activation sharing of input ``x`` (see
+        :meth:`SharingContext.share`); identity without a context.
+
+        Returns:
+            tuple[Tensor, dict | None]: The effective input and the
+            accounting info.
+        """
+        ctx = self.sharing_context
+        if ctx is None:
+            return x, None
+        return ctx.share(self.share_key + suffix, x)
+
+    def account(self, dense_macs: int, info: Optional[dict],
+                suffix: str = '', weight: str = 'weight',
+                shared: bool = True) -> None:
+        """Record the MACs of one operation of this layer.
+
+        Args:
+            dense_macs (int): MACs of the dense operation.
+            info (dict, optional): Sharing info of its input.
+            suffix (str): Appended to the layer key.
+            weight (str): The parameter it multiplies by.
+            shared (bool): False for operations outside sharing
+                (attention products), counted in full.
+        """
+        ctx = self.sharing_context
+        if ctx is None or not ctx.collect_stats:
+            return
+        if not shared:
+            ctx.account(self.share_key + suffix, dense_macs, None)
+            return
+        rho_w = self.weight_density(weight) if info is not None and \
+            info['kind'] == 'task' else 0.0
+        ctx.account(self.share_key + suffix, dense_macs, info, rho_w)
+
+    @staticmethod
+    def _adopt(new: nn.Module, old: nn.Module,
+               names: Sequence[str]) -> None:
+        """Give ``new`` the very parameter objects of ``old``."""
+        for name in names:
+            param = getattr(old, name, None)
+            if param is None:
+                if name in new._parameters:
+                    new.register_parameter(name, None)
+            else:
+                setattr(new, name, param)
+        new.train(old.training)
+
+    @staticmethod
+    @torch.no_grad()
+    def _device_of(module: nn.Module) -> torch.device:
+        for p in module.parameters():
+            return p.device
+        return torch.device('cpu')

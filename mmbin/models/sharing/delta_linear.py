@@ -1,0 +1,49 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Linear layer with per-task weight deltas and shared activations."""
+from typing import Iterable, Optional
+
+import torch.nn as nn
+import torch.nn.functional as F
+from torch import Tensor
+
+from .delta_layer import DeltaLayerMixin
+from .sharing_context import SharingContext
+
+__all__ = ['DeltaLinear']
+
+
+class DeltaLinear(DeltaLayerMixin, nn.Linear):
+    """``nn.Linear`` whose sub-task weights are ``W_base + delta``.
+
+    The linear counterpart of :class:`DeltaConv2d` (the layer the
+    computation-sharing paper wraps in its ViT encoder).
+    """
+
+    shared_param_names = ('weight', 'bias')
+
+    @classmethod
+    def from_module(cls,
+                    linear: nn.Linear,
+                    key: str,
+                    tasks: Iterable[str],
+                    context: Optional[SharingContext] = None,
+                    delta_cfg: Optional[dict] = None) -> 'DeltaLinear':
+        """Wrap ``linear`` (see :meth:`DeltaConv2d.from_module`)."""
+        new = cls(
+            linear.in_features,
+            linear.out_features,
+            bias=linear.bias is not None,
+            device='meta')
+        cls._adopt(new, linear, ('weight', 'bias'))
+        new._init_sharing(key, tasks, context, delta_cfg)
+        new.deltas.to(linear.weight.device)
+        return new
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Multiply the (shared) input by the running task's weights."""
+        x, info = self.share_input(x)
+        out = F.linear(x, self.task_param('weight'), self.task_param('bias'))
+        if self.sharing_context is not None:
+            rows = x.numel() // max(self.in_features, 1)
+            self.account(rows * self.in_features * self.out_features, info)
+        return out
