@@ -1,7 +1,7 @@
 # CPU twin of depth_upernet_bidense-convnext-t_nyu-480x480.py on the
 # procedural NYUD stand-in (depth in metres, 128x160 crops): the same
 # architecture narrowed as in synthetic_seg_bidense.py, the same optimiser
-# over 200 iterations, MMSegmentation's DepthMetric.
+# over 300 iterations (batch 4), MMSegmentation's DepthMetric.
 #   python tools/train.py configs/bidense/synthetic_depth_bidense.py
 # Twins: synthetic_depth_{fp,bnn,reactnet,bidense-deploy}.py.
 _base_ = [

@@ -1,7 +1,7 @@
 # CPU twin of upernet_bidense-convnext-t_ade20k-512x512.py on the procedural
 # NYUD stand-in (40-class semantic segmentation, 128x160 crops): the same
 # architecture narrowed for a CPU (ConvNeXt depths 1,1,2,1, widths
-# 24..192; decoder 48 channels) and the same optimiser over 200 iterations.
+# 24..192; decoder 48 channels) and the same optimiser over 300 iterations (batch 4).
 #   python tools/dataset_converters/make_synthetic_nyud.py \
 #       --out data/synthetic_nyud --num-train 400 --num-val 100 --size 120 160
 #   python tools/train.py configs/bidense/synthetic_seg_bidense.py

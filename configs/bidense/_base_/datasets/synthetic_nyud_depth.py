@@ -30,7 +30,7 @@ test_pipeline = [
     dict(type='PackMultiTaskInputs'),
 ]
 train_dataloader = dict(
-    batch_size=8,
+    batch_size=4,
     num_workers=1,
     persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),

@@ -45,7 +45,7 @@ dataset_common = dict(
     reduce_zero_label=True,
     data_prefix=dict(img_path='images', seg_map_path='segmentation'))
 train_dataloader = dict(
-    batch_size=8,
+    batch_size=4,
     num_workers=1,
     persistent_workers=False,
     sampler=dict(type='InfiniteSampler', shuffle=True),

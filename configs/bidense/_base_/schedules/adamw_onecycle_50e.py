@@ -14,13 +14,22 @@ optim_wrapper = dict(
                            '.activate.': dict(decay_mult=0.0),
                        }),
     clip_grad=dict(max_norm=10.0))
+# One cycle as two standard schedulers (MMEngine's OneCycleLR pickles a
+# bound method into checkpoints, which mmbin's safe loader refuses):
+# linear warm-up from lr/25 over 15 epochs, cosine annealing to lr/1e4.
 param_scheduler = [
     dict(
-        type='OneCycleLR',
-        eta_max=1e-3,
-        pct_start=0.3,
+        type='LinearLR',
+        start_factor=1 / 25,
         by_epoch=True,
         begin=0,
+        end=15,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=1e-7,
+        by_epoch=True,
+        begin=15,
         end=max_epochs,
         convert_to_iter_based=True)
 ]

@@ -1,7 +1,8 @@
 # CPU-sized version of adamw_onecycle_50e.py for the synthetic stand-in:
 # the same optimiser and one-cycle shape over `max_iters` iterations,
 # validation and a checkpoint at the end.
-max_iters = 200
+max_iters = 300
+warmup_iters = 90  # 30% of max_iters
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(
@@ -13,13 +14,21 @@ optim_wrapper = dict(
                            '.activate.': dict(decay_mult=0.0),
                        }),
     clip_grad=dict(max_norm=10.0))
+# One cycle as two standard schedulers (MMEngine's OneCycleLR pickles a
+# bound method into checkpoints, which mmbin's safe loader refuses):
+# linear warm-up from lr/25, then cosine annealing to lr/1e4.
 param_scheduler = [
     dict(
-        type='OneCycleLR',
-        eta_max=2e-3,
-        pct_start=0.3,
+        type='LinearLR',
+        start_factor=1 / 25,
         by_epoch=False,
         begin=0,
+        end=warmup_iters),
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=2e-7,
+        by_epoch=False,
+        begin=warmup_iters,
         end=max_iters)
 ]
 train_cfg = dict(
