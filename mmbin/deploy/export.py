@@ -43,7 +43,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
 import openvino as ov
+import openvino.opset13  # noqa: F401
 import torch
 import torch.nn as nn
 from openvino.frontend.pytorch import ConversionExtension, ModuleExtension
@@ -120,9 +122,11 @@ class _PackedPart(nn.Module):
             'cannot continue (is this OpenVINO version supported?)')
 
     def output_like(self, x: Tensor) -> Tensor:
-        """Zeros of the layer's output shape (for tracing)."""
+        """Zeros of the layer's output shape (for tracing); records the
+        input shape for the conversion."""
         p = self.plan
         n, _, h, w = (int(d) for d in x.shape)
+        p.extra['input_shape'] = [int(d) for d in x.shape]
         kh, kw = p.kernel_size
         if p.kind == 'conv_transpose':
             return x.new_zeros(n, p.out_channels, h * kh, w * kw)
@@ -166,6 +170,16 @@ def _install(layer: nn.Module, plan: BinaryLayerPlan) -> _PackedPart:
 
         layer.__dict__['conv_binary'] = conv_binary
     return part
+
+
+def _static(x: ov.Output, plan: BinaryLayerPlan) -> ov.Output:
+    """``x`` with the static shape seen while tracing (the frontend may not
+    have inferred it yet when the conversion extension runs)."""
+    if x.get_partial_shape().is_static or 'input_shape' not in plan.extra:
+        return x
+    shape = np.asarray(plan.extra['input_shape'], np.int64)
+    return ov.opset13.reshape(x, ov.opset13.constant(shape),
+                              False).output(0)
 
 
 def output_names_of(model: nn.Module) -> Optional[List[str]]:
@@ -280,7 +294,7 @@ def export_openvino(model: nn.Module,
         op = f'mmbin::packed_binary_conv_{uid}_{i}'
 
         def convert(ctx, plan=plan):
-            return [build_binary_layer(ctx.get_input(0), plan)]
+            return [build_binary_layer(_static(ctx.get_input(0), plan), plan)]
 
         extensions += [
             ModuleExtension(
