@@ -2,7 +2,7 @@
 # task heads are full precision (as in the teacher); distillation as in
 # configs/bimtdp/nyud_r18.py.
 _base_ = ['./nyud_r18.py']
-fp_block = dict(conv_cfg=None, act_cfg=dict(type='ReLU'), bypass=False)
+fp_block = dict(conv_cfg=None, act_cfg=dict(type='ReLU'), bypass=True)
 model = dict(
     neck=dict(conv_cfg=None),
     decoder=fp_block,

@@ -13,15 +13,15 @@ model = dict(
     decode_heads=dict(
         _delete_=True,
         seg=dict(type='SegTaskHead', num_classes=21, in_channels=128,
-                 channels=64, norm_cfg=norm_cfg),
+                 channels=64, bypass=True, norm_cfg=norm_cfg),
         parts=dict(type='PartsTaskHead', num_classes=7, in_channels=128,
-                   channels=64, norm_cfg=norm_cfg),
+                   channels=64, bypass=True, norm_cfg=norm_cfg),
         saliency=dict(type='SaliencyTaskHead', in_channels=128, channels=64,
-                      norm_cfg=norm_cfg),
+                      bypass=True, norm_cfg=norm_cfg),
         normal=dict(type='NormalTaskHead', in_channels=128, channels=64,
-                    norm_cfg=norm_cfg),
+                    bypass=True, norm_cfg=norm_cfg),
         edge=dict(type='EdgeTaskHead', pos_weight=0.95, in_channels=128,
-                  channels=64, norm_cfg=norm_cfg)),
+                  channels=64, bypass=True, norm_cfg=norm_cfg)),
     # ATRC / MTI-Net weights for PASCAL-Context
     task_weights=dict(
         _delete_=True, seg=1.0, parts=2.0, saliency=5.0, normal=10.0,

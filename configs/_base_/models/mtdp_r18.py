@@ -2,6 +2,9 @@
 # baseline): ResNet-18 (V1c) -> shared FPN decoder (stride 4, 128 ch) ->
 # light per-task heads (one 3x3 conv + a 1x1 prediction layer each).
 # NYUD-v2 tasks: semseg (40 classes), depth, normals, boundaries.
+# Decoder and head blocks are residual (bypass=True), the layout of the
+# binary student (bimtdp_r18.py), so that teacher and student differ only in
+# binarization.
 norm_cfg = dict(type='BN', requires_grad=True)
 data_preprocessor = dict(
     type='MultiTaskDataPreProcessor',
@@ -17,6 +20,7 @@ head_common = dict(
     in_channels=decoder_channels,
     channels=head_channels,
     num_convs=1,
+    bypass=True,
     norm_cfg=norm_cfg,
     align_corners=False)
 model = dict(
@@ -39,6 +43,7 @@ model = dict(
         in_channels=[64, 128, 256, 512],
         in_index=(0, 1, 2, 3),
         channels=decoder_channels,
+        bypass=True,
         norm_cfg=norm_cfg),
     decode_heads=dict(
         seg=dict(type='SegTaskHead', num_classes=40, **head_common),
