@@ -40,6 +40,7 @@ x W``); its outputs are named after the tasks of a
 import copy
 import itertools
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -279,10 +280,10 @@ def export_openvino(model: nn.Module,
     if len(input_shape) != 4:
         raise ValueError(f'input_shape must be (N, C, H, W), got '
                          f'{input_shape}')
-    work = copy.deepcopy(model).eval()
-    teacher = work.__dict__.get('_teacher')
-    if teacher is not None:
-        work.__dict__['_teacher'] = None
+    # a distillation teacher (kept outside the module tree) is not copied
+    teacher = model.__dict__.get('_teacher')
+    memo = {id(teacher): None} if teacher is not None else {}
+    work = copy.deepcopy(model, memo).eval()
     planned, problems = plan_binary_layers(work)
     if problems and not allow_float:
         raise UnsupportedBinaryLayerError(problems)
@@ -377,7 +378,6 @@ def save_exported(exported: ExportedModel,
     Returns:
         str: Path of the ``.xml`` file.
     """
-    import os
     os.makedirs(out_dir, exist_ok=True)
     xml = os.path.join(out_dir, f'{name}.xml')
     ov.save_model(exported.ov_model, xml, compress_to_fp16=False)

@@ -27,9 +27,9 @@ def make_fp_twin(model: nn.Module) -> nn.Module:
     Returns:
         nn.Module: The twin (``model`` is not modified).
     """
-    twin = copy.deepcopy(model)
-    if '_teacher' in twin.__dict__:
-        twin.__dict__['_teacher'] = None
+    teacher = model.__dict__.get('_teacher')
+    memo = {id(teacher): None} if teacher is not None else {}
+    twin = copy.deepcopy(model, memo)
     for module in twin.modules():
         if isinstance(module, (BinaryConv2d, BinaryConvTranspose2d)):
             module.act_binarizer = None

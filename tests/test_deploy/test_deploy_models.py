@@ -177,6 +177,18 @@ def test_fp_twin_is_the_float_model(multitask):
             conv(x), nn.functional.conv2d(x, conv.weight, None, 1, 1))
 
 
+def test_distillation_teacher_is_not_copied(multitask):
+    model, _ = multitask
+    init_default_scope('mmseg')
+    teacher = MODELS.build(tiny_multitask_cfg()).eval()
+    model.set_teacher(teacher)
+    try:
+        twin = make_fp_twin(model)
+        assert twin.teacher is None and model.teacher is teacher
+    finally:
+        model.set_teacher(None)
+
+
 def test_attach_openvino_runs_predict(multitask):
     """predict() with the IR gives the PyTorch prediction fields."""
     model, exported = multitask
