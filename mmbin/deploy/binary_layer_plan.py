@@ -76,7 +76,12 @@ class UnsupportedBinaryLayerError(ValueError):
 
     def __init__(self, problems: List[Tuple[str, str, str]]) -> None:
         self.problems = list(problems)
-        lines = [f'  {name} ({kind}): {why}' for name, kind, why in problems]
+        by_reason: Dict[str, List[str]] = {}
+        for name, kind, why in problems:
+            by_reason.setdefault(why, []).append(f'  {name} ({kind})')
+        lines = []
+        for why, layers in by_reason.items():
+            lines += layers + [f'    reason: {why}']
         super().__init__(
             f'{len(problems)} binary layer(s) cannot run as a bit-packed '
             'BinaryConvolution and would fall back to float:\n' +
@@ -256,11 +261,11 @@ def _plan_conv(name: str, layer: BinaryConv2d) -> BinaryLayerPlan:
     threshold, input_is_binary = _threshold(layer, layer.in_channels)
     if layer.groups > MAX_SPLIT_GROUPS:
         raise ValueError(
-            f'groups={layer.groups}: OpenVINO\'s BinaryConvolution has no '
-            'groups, and a grouped binary conv runs as one BinaryConvolution '
-            f'per group only up to {MAX_SPLIT_GROUPS} groups (depthwise '
-            'binary convs have no bit-packed kernel on CPU; pass '
-            '--allow-float to run them as exact float math)')
+            f'more than {MAX_SPLIT_GROUPS} groups (depthwise): OpenVINO\'s '
+            'BinaryConvolution has no groups, a grouped binary conv runs as '
+            f'one BinaryConvolution per group only up to {MAX_SPLIT_GROUPS} '
+            'groups, and depthwise binary convs have no bit-packed kernel '
+            'on CPU; pass --allow-float to run them as exact float math')
     with torch.no_grad():
         bits, alpha = _weight_bits(layer.binary_weight(), name)
     left, right, top, bottom = (

@@ -213,5 +213,5 @@ def test_unpackable_layers_are_listed_together():
     names = [p[0] for p in err.value.problems]
     assert names == ['0', '1', '2']
     msg = str(err.value)
-    assert 'groups=32' in msg and 'ShiftedSign' in msg
+    assert 'more than 16 groups (depthwise)' in msg and 'ShiftedSign' in msg
     assert 'overrides conv_binary' in msg
