@@ -16,7 +16,7 @@ register_all_modules(init_default_scope=True)
 CH = [8, 16, 32, 64]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope='module')
 def one_thread():
     """Small tensors run much faster on one thread of a shared CPU."""
     old = torch.get_num_threads()

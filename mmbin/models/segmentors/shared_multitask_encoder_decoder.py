@@ -429,6 +429,7 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         ctx.begin_forward()
         ctx.threshold = self.threshold
         ctx.collect_l1 = with_losses and self.act_l1_weight > 0
+        ctx.weight_stats = not self.training
         preds = {}
         with torch.no_grad(), ctx.task_scope(None):
             feats = self._encode(inputs)

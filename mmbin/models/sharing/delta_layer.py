@@ -136,8 +136,8 @@ class DeltaLayerMixin:
         if not shared:
             ctx.account(self.share_key + suffix, dense_macs, None)
             return
-        rho_w = self.weight_density(weight) if info is not None and \
-            info['kind'] == 'task' else 0.0
+        rho_w = self.weight_density(weight) if ctx.weight_stats and \
+            info is not None and info['kind'] == 'task' else 0.0
         ctx.account(self.share_key + suffix, dense_macs, info, rho_w)
 
     @staticmethod

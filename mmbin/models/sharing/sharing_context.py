@@ -61,6 +61,9 @@ class SharingContext:
         self.collect_l1 = False
         #: Record operation counts (per forward).
         self.collect_stats = True
+        #: Measure the weight-delta density of every call (needed for the
+        #: effective MACs; skipped while training, where gates are sampled).
+        self.weight_stats = True
         # video state
         self.video = False
         self.keyframe = True
