@@ -19,3 +19,14 @@ param_scheduler = [
         by_epoch=False)
 ]
 default_hooks = dict(checkpoint=dict(interval=step1_iters))
+# Plain (non-residual) decoder and head blocks, the layout the CPU runs of
+# docs/sharing.md were trained with; pinned here so that the step-1
+# checkpoints keep fitting the later steps whatever the Bi-MTDP teacher
+# layout of mtdp_r18.py becomes.
+model = dict(
+    decoder=dict(bypass=False),
+    decode_heads=dict(
+        seg=dict(bypass=False),
+        depth=dict(bypass=False),
+        normal=dict(bypass=False),
+        edge=dict(bypass=False)))
