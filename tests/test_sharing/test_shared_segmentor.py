@@ -166,6 +166,27 @@ def test_init_from_errors(tmp_path, resnet_cfg):
         build(bad)
 
 
+def test_init_from_refuses_another_architecture(tmp_path, resnet_cfg):
+    from mmengine.config import Config
+    single_cfg = resnet_cfg(tasks=('seg', ), shared=False)
+    single_cfg['decoder']['bypass'] = True  # same shapes, other maths
+    single = build(single_cfg)
+    path = str(tmp_path / 'seg.pth')
+    meta = dict(cfg=Config(dict(model=single_cfg)).pretty_text)
+    torch.save(dict(state_dict=single.state_dict(), meta=meta), path)
+    cfg = resnet_cfg()
+    cfg['init_from'] = dict(single_task=dict(
+        seg=dict(checkpoint=path, config='step1_seg.py')))
+    with pytest.raises(RuntimeError, match='decoder.bypass: True != False'):
+        build(cfg).init_weights()
+    # the same architecture (defaults spelled out or not) loads
+    single_cfg['decoder'].pop('bypass')
+    single_cfg['decode_heads']['seg']['bypass'] = False
+    meta = dict(cfg=Config(dict(model=single_cfg)).pretty_text)
+    torch.save(dict(state_dict=single.state_dict(), meta=meta), path)
+    build(cfg).init_weights()
+
+
 def test_predict_writes_every_task(resnet_cfg, samples):
     model = build(resnet_cfg(threshold=0.1)).eval()
     with torch.no_grad():

@@ -15,8 +15,9 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 from ..sharing import (DeltaLayerMixin, ParamDelta, SharingContext,
-                       load_step_state_dict, remap_state_dict,
-                       resolve_step_checkpoint, wrap_for_sharing)
+                       config_differences, load_step_state_dict,
+                       remap_state_dict, resolve_step_checkpoint,
+                       saved_model_cfg, wrap_for_sharing)
 from .multitask_encoder_decoder import MultiTaskEncoderDecoder
 
 __all__ = ['SharedMultiTaskEncoderDecoder']
@@ -156,6 +157,10 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
             init_cfg=init_cfg)
         self.base_task = base_task
         self.sub_tasks = [t for t in self.decode_heads if t != base_task]
+        # what the checkpoints of earlier steps must have been trained with
+        self.__dict__['_arch_cfg'] = copy.deepcopy(
+            dict(backbone=backbone, neck=neck, decoder=decoder,
+                 decode_heads=decode_heads))
         self.decoders = nn.ModuleDict({
             task: MODELS.build(copy.deepcopy(decoder))
             for task in self.decode_heads
@@ -351,7 +356,9 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         what = f'step-1 checkpoint of task {task!r} (init_from.single_task)'
         path = resolve_step_checkpoint(entry['checkpoint'],
                                        entry.get('config'), what)
-        state = load_step_state_dict(path)
+        state, meta = load_step_state_dict(path, with_meta=True)
+        self._check_arch(saved_model_cfg(meta), [task], task ==
+                         self.base_task, what, path, entry.get('config'))
         mapping = [('decoder.', f'decoders.{task}.'),
                    (f'decode_heads.{task}.', f'decode_heads.{task}.')]
         if task == self.base_task:
@@ -381,12 +388,41 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         print_log(f'loaded {len(mapped)} tensors of task {task!r} from '
                   f'{path}', logger='current')
 
+    def _check_arch(self, saved: Optional[dict], tasks: Sequence[str],
+                    encoder: bool, what: str, path: str,
+                    config: Optional[str]) -> None:
+        """Refuse a checkpoint whose recorded model config differs from
+        this model's where it is loaded (same tensor shapes can hide a
+        different computation, e.g. residual decoder blocks)."""
+        if saved is None:
+            return
+        own = self.__dict__['_arch_cfg']
+        diffs = []
+        parts = ['backbone', 'neck'] if encoder else []
+        parts += ['decoder']
+        for part in parts:
+            diffs += config_differences(saved.get(part), own[part], part)
+        heads = saved.get('decode_heads') or {}
+        for task in tasks:
+            diffs += config_differences(heads.get(task),
+                                        own['decode_heads'][task],
+                                        f'decode_heads.{task}')
+        if diffs:
+            shown = '\n  '.join(diffs[:10])
+            raise RuntimeError(
+                f'{what}: {path} was trained with a different model than '
+                f'this one builds (config {config or "?"}, as saved in the '
+                f'checkpoint, vs this config):\n  {shown}\nRetrain it with '
+                f'the current config or align the two configs.')
+
     def _load_previous_step(self, entry: dict) -> None:
         what = 'checkpoint of the previous sharing step ' \
                '(init_from.previous_step)'
         path = resolve_step_checkpoint(entry['checkpoint'],
                                        entry.get('config'), what)
-        state = load_step_state_dict(path)
+        state, meta = load_step_state_dict(path, with_meta=True)
+        self._check_arch(saved_model_cfg(meta), list(self.decode_heads), True,
+                         what, path, entry.get('config'))
         try:
             self.load_state_dict(state, strict=True)
         except RuntimeError as err:

@@ -8,8 +8,9 @@ from .mac_accounting import (dense_component_macs, effective_macs,
                              summarize_records)
 from .param_delta import ParamDelta
 from .sharing_context import SharingContext
-from .step_checkpoints import (load_step_state_dict, remap_state_dict,
-                               resolve_step_checkpoint)
+from .step_checkpoints import (config_differences, load_step_state_dict,
+                               remap_state_dict, resolve_step_checkpoint,
+                               saved_model_cfg)
 from .wrap import SHAREABLE_TYPES, delta_layers, wrap_for_sharing
 
 __all__ = [
@@ -18,5 +19,5 @@ __all__ = [
     'DeltaMultiheadAttention', 'wrap_for_sharing', 'delta_layers',
     'SHAREABLE_TYPES', 'summarize_records', 'dense_component_macs',
     'effective_macs', 'resolve_step_checkpoint', 'load_step_state_dict',
-    'remap_state_dict'
+    'remap_state_dict', 'saved_model_cfg', 'config_differences'
 ]
