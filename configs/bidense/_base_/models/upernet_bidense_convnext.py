@@ -8,7 +8,7 @@
 # Binary layers see PReLU (not ReLU) outputs: the sign of a ReLU output is
 # constant.
 # Variants swap only `conv_cfg` (and the depth head's `upsample_cfg`), see
-# configs/bidense/README in docs/bidense.md.
+# docs/bidense.md.
 norm_cfg = dict(type='BN', requires_grad=True)
 conv_cfg = dict(type='BiDenseConv')
 data_preprocessor = dict(
