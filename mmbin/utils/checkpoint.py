@@ -32,15 +32,19 @@ from typing import Any, Callable, List, Tuple, Union
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.optim.scheduler.param_scheduler import OneCycleParamScheduler
 from mmengine.runner.checkpoint import CheckpointLoader
 
 #: Environment variable that opts in to unrestricted unpickling.
 TRUST_ENV = 'MMBIN_TRUST_CHECKPOINTS'
 
-# Methods of HistoryBuffer that a pickled MessageHub refers to through
-# ``getattr(HistoryBuffer, name)`` (its ``_statistics_methods`` table).
-_HISTORY_BUFFER_METHODS = frozenset(
-    ['min', 'max', 'mean', 'current', 'data'])
+# Class attributes that MMEngine state pickles through ``getattr(cls, name)``:
+# a MessageHub's HistoryBuffer statistics table and the annealing function
+# of OneCycle schedulers (all OneCycleLR/OneCycleMomentum/... subclasses).
+_ALLOWED_CLASS_ATTRS = {
+    HistoryBuffer: frozenset(['min', 'max', 'mean', 'current', 'data']),
+    OneCycleParamScheduler: frozenset(['_annealing_cos', '_annealing_linear']),
+}
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -51,25 +55,29 @@ def _restricted_getattr(obj: Any, name: str) -> Any:
     """Stand-in for ``builtins.getattr`` inside checkpoints.
 
     MessageHub pickles bound statistics methods of ``HistoryBuffer`` as
-    ``getattr(HistoryBuffer, 'min')``. A general ``getattr`` would let a
-    crafted pickle reach arbitrary attributes (``__globals__`` and from there
-    ``eval``), so only these lookups are allowed.
+    ``getattr(HistoryBuffer, 'min')``, OneCycle schedulers their annealing
+    function as ``getattr(OneCycleParamScheduler, '_annealing_cos')``. A
+    general ``getattr`` would let a crafted pickle reach arbitrary attributes
+    (``__globals__`` and from there ``eval``), so only the pairs in
+    ``_ALLOWED_CLASS_ATTRS`` are allowed.
 
     Args:
-        obj (Any): The object to read from; must be ``HistoryBuffer``.
-        name (str): Attribute name; one of HistoryBuffer's statistics.
+        obj (Any): The class to read from.
+        name (str): Attribute name.
 
     Returns:
         Any: The attribute.
     """
-    if not (isinstance(obj, type) and issubclass(obj, HistoryBuffer)
-            and name in _HISTORY_BUFFER_METHODS):
-        raise UnsafeCheckpointError(
-            f'checkpoint calls getattr({obj!r}, {name!r}), which is not '
-            f'allowed. Only HistoryBuffer statistics '
-            f'{sorted(_HISTORY_BUFFER_METHODS)} are. If you trust the file, '
-            f'set {TRUST_ENV}=1.')
-    return getattr(obj, name)
+    if isinstance(obj, type):
+        for cls, names in _ALLOWED_CLASS_ATTRS.items():
+            if issubclass(obj, cls) and name in names:
+                return getattr(obj, name)
+    allowed = '; '.join(f'{cls.__name__}: {sorted(names)}'
+                        for cls, names in _ALLOWED_CLASS_ATTRS.items())
+    raise UnsafeCheckpointError(
+        f'checkpoint calls getattr({obj!r}, {name!r}), which is not '
+        f'allowed (allowed: {allowed}). If you trust the file, set '
+        f'{TRUST_ENV}=1.')
 
 
 def _numpy_safe_globals() -> List[Any]:
@@ -93,6 +101,7 @@ def _numpy_safe_globals() -> List[Any]:
 #: Globals that mmbin allows in checkpoints in addition to torch's defaults.
 SAFE_GLOBALS: List[Union[Callable, Tuple[Callable, str]]] = [
     HistoryBuffer,
+    OneCycleParamScheduler,
     (_restricted_getattr, 'builtins.getattr'),
     *_numpy_safe_globals(),
 ]

@@ -88,7 +88,7 @@ def test_unsafe_checkpoint_refused(tmp_path, monkeypatch):
 def test_crafted_getattr_refused(tmp_path, monkeypatch):
     monkeypatch.delenv(TRUST_ENV, raising=False)
     path = str(tmp_path / 'getattr.pth')
-    torch.save({'x': _CraftedGetattr()}, path)
+    torch.save({'x': _CraftedGetattr()}, path)  # MessageHub.__init__
     with pytest.raises(UnsafeCheckpointError, match='getattr'):
         safe_torch_load(path)
 
@@ -111,3 +111,22 @@ def test_trust_env_values(monkeypatch):
     monkeypatch.delenv(TRUST_ENV)
     assert os.environ.get(TRUST_ENV) is None
     assert trust_all_checkpoints() is False
+
+
+def test_onecycle_scheduler_state_loads(tmp_path, monkeypatch):
+    from mmengine.optim.scheduler import OneCycleLR
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    model = torch.nn.Linear(2, 2)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    sched = OneCycleLR(opt, eta_max=1e-3, total_steps=10)
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    path = str(tmp_path / 'onecycle.pth')
+    torch.save({'param_schedulers': [sched.state_dict()]}, path)
+    state = safe_torch_load(path)['param_schedulers'][0]
+    assert state['anneal_func'] is OneCycleLR._annealing_cos
+    assert state['last_step'] == sched.last_step
+    restored = OneCycleLR(opt, eta_max=1e-3, total_steps=10)
+    restored.load_state_dict(state)
+    assert restored.get_last_value() == sched.get_last_value()
