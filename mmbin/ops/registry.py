@@ -10,12 +10,15 @@ default scope is ``'mmseg'``, any other downstream scope, or unset. We also
 register it in MMSegmentation's registry so that ``type='mmseg.BNNConv'``
 works and so that listing mmseg's models shows it.
 """
-from typing import Callable, Type
+import inspect
+from typing import Callable, Optional, Type
 
+from mmcv.cnn import build_activation_layer
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmseg.registry import MODELS as MMSEG_MODELS
+from torch import nn
 
-__all__ = ['register_layer', 'get_layer_class']
+__all__ = ['register_layer', 'get_layer_class', 'build_channel_act']
 
 
 def register_layer(cls: Type) -> Type:
@@ -64,3 +67,32 @@ def get_layer_class(type_name, kind: str) -> Callable:
                        f'registered in scope "{registry.scope}" or its '
                        'parents (did you import mmbin?)')
     return cls
+
+
+def build_channel_act(act_cfg: Optional[dict],
+                      channels: int,
+                      key: str = 'act_cfg') -> nn.Module:
+    """Build an activation layer that may have per-channel parameters.
+
+    Layers whose constructor takes ``num_parameters`` (``PReLU``,
+    ``RPReLU``, ``LearnableBias``) get ``num_parameters=channels`` unless the
+    config sets it; mmcv's ``build_activation_layer`` does the rest.
+
+    Args:
+        act_cfg (dict, optional): Activation config; ``None`` gives
+            ``nn.Identity``.
+        channels (int): Channels of the input.
+        key (str): Name of the config key, for error messages.
+
+    Returns:
+        nn.Module: The activation.
+    """
+    if act_cfg is None:
+        return nn.Identity()
+    cfg = dict(act_cfg)
+    if 'type' not in cfg:
+        raise KeyError(f'{key} {act_cfg!r} has no "type"')
+    cls = get_layer_class(cfg['type'], key)
+    if 'num_parameters' in inspect.signature(cls).parameters:
+        cfg.setdefault('num_parameters', channels)
+    return build_activation_layer(cfg)

@@ -1,35 +1,20 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """BiResNet: Bi-Real / ReActNet binary ResNet-18/34, output-compatible with
 MMSegmentation's ``ResNetV1c``."""
-import inspect
 from collections import OrderedDict
 from typing import Optional, Sequence
 
 import torch.nn as nn
 import torch.utils.checkpoint as cp
-from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
+from mmcv.cnn import build_conv_layer, build_norm_layer
 from mmengine.model import BaseModule, Sequential
 from mmseg.models.backbones.resnet import ResNet
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from mmbin.ops.registry import get_layer_class
+from mmbin.ops.registry import build_channel_act, get_layer_class
 
 __all__ = ['BiBasicBlock', 'BiResLayer', 'BiResNet']
-
-
-def _build_act(act_cfg: Optional[dict], channels: int) -> nn.Module:
-    """Build an activation; layers with per-channel parameters (those whose
-    constructor takes ``num_parameters``: ``PReLU``, ``RPReLU``,
-    ``LearnableBias``) get ``num_parameters=channels`` unless the config sets
-    it. ``None`` gives ``nn.Identity``."""
-    if act_cfg is None:
-        return nn.Identity()
-    cfg = dict(act_cfg)
-    cls = get_layer_class(cfg['type'], 'act_cfg')
-    if 'num_parameters' in inspect.signature(cls).parameters:
-        cfg.setdefault('num_parameters', channels)
-    return build_activation_layer(cfg)
 
 
 class BiBasicBlock(BaseModule):
@@ -88,11 +73,11 @@ class BiBasicBlock(BaseModule):
             dilation=dilation,
             bias=False)
         self.add_module(self.norm1_name, norm1)
-        self.act1 = _build_act(act_cfg, planes)
+        self.act1 = build_channel_act(act_cfg, planes)
         self.conv2 = build_conv_layer(
             conv_cfg, planes, planes, 3, padding=1, bias=False)
         self.add_module(self.norm2_name, norm2)
-        self.act2 = _build_act(act_cfg, planes)
+        self.act2 = build_channel_act(act_cfg, planes)
         self.downsample = downsample
         self.stride = stride
         self.dilation = dilation
@@ -352,7 +337,7 @@ class BiResNet(ResNet):
             super()._make_stem_layer(in_channels, stem_channels)
         finally:
             self.conv_cfg = conv_cfg
-        last_act = _build_act(self._stem_act_cfg, stem_channels)
+        last_act = build_channel_act(self._stem_act_cfg, stem_channels)
         if self.deep_stem:
             self.stem[-1] = last_act
         else:

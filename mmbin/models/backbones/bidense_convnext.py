@@ -1,12 +1,11 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """BiDenseConvNeXt: the binary ConvNeXt body of BiDense (Yin et al., 2024)."""
 import copy
-import inspect
 from typing import Optional, Sequence, Union
 
 import torch.nn as nn
 import torch.utils.checkpoint as cp
-from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
+from mmcv.cnn import build_conv_layer, build_norm_layer
 from mmengine.model import BaseModule, Sequential
 from mmseg.registry import MODELS
 from torch import Tensor
@@ -14,7 +13,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from mmbin.ops import LearnableBias
 from mmbin.ops.bidense_conv import NormBypass, has_own_bypass
-from mmbin.ops.registry import get_layer_class
+from mmbin.ops.registry import build_channel_act
 
 __all__ = ['build_bypass_conv', 'BiDenseConvNeXtBlock', 'BiDenseConvNeXt']
 
@@ -62,18 +61,6 @@ def build_bypass_conv(conv_cfg: Optional[dict],
     if has_own_bypass(conv):
         return conv
     return NormBypass(conv, norm_cfg)
-
-
-def _build_channel_act(act_cfg: Optional[dict], channels: int) -> nn.Module:
-    if act_cfg is None:
-        return nn.Identity()
-    cfg = dict(act_cfg)
-    if 'type' not in cfg:
-        raise KeyError(f'BiDenseConvNeXt: act_cfg {act_cfg!r} has no "type"')
-    cls = get_layer_class(cfg['type'], 'act_cfg')
-    if 'num_parameters' in inspect.signature(cls).parameters:
-        cfg.setdefault('num_parameters', channels)
-    return build_activation_layer(cfg)
 
 
 class BiDenseConvNeXtBlock(BaseModule):
@@ -125,7 +112,7 @@ class BiDenseConvNeXtBlock(BaseModule):
         self.pwconv1 = build_bypass_conv(
             conv_cfg, channels, hidden, 1, norm_cfg=norm_cfg)
         self.bias = LearnableBias(hidden) if learnable_bias else nn.Identity()
-        self.act = _build_channel_act(act_cfg, hidden)
+        self.act = build_channel_act(act_cfg, hidden)
         self.pwconv2 = build_bypass_conv(
             conv_cfg, hidden, channels, 1, norm_cfg=norm_cfg)
         self.with_cp = with_cp

@@ -1,40 +1,17 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Conv-norm-activation block with an optional real-valued bypass, the
 building block of mmbin's (binarizable) decoders."""
-import inspect
 from typing import Optional
 
 import torch.nn as nn
-from mmcv.cnn import build_activation_layer, build_conv_layer, build_norm_layer
+from mmcv.cnn import build_conv_layer, build_norm_layer
 from mmengine.model import BaseModule
 from torch import Tensor
 
 from mmbin.ops import channel_adaptive_bypass
-from mmbin.ops.registry import get_layer_class
+from mmbin.ops.registry import build_channel_act
 
 __all__ = ['BypassConvModule', 'build_channel_act']
-
-
-def build_channel_act(act_cfg: Optional[dict], channels: int) -> nn.Module:
-    """Build an activation layer; layers with per-channel parameters (those
-    whose constructor takes ``num_parameters``: ``PReLU``, ``RPReLU``,
-    ``LearnableBias``) get ``num_parameters=channels`` unless set.
-
-    Args:
-        act_cfg (dict, optional): Activation config; ``None`` gives
-            ``nn.Identity``.
-        channels (int): Channels of the input.
-
-    Returns:
-        nn.Module: The activation.
-    """
-    if act_cfg is None:
-        return nn.Identity()
-    cfg = dict(act_cfg)
-    cls = get_layer_class(cfg['type'], 'act_cfg')
-    if 'num_parameters' in inspect.signature(cls).parameters:
-        cfg.setdefault('num_parameters', channels)
-    return build_activation_layer(cfg)
 
 
 class BypassConvModule(BaseModule):

@@ -2,12 +2,11 @@
 """UPerDepthHead: MMSegmentation's UPerHead as a monocular depth head, with
 an optional (binary) learned up-sampling before the prediction."""
 import copy
-import inspect
 from typing import List, Optional
 
 import torch
 import torch.nn as nn
-from mmcv.cnn import build_activation_layer, build_upsample_layer
+from mmcv.cnn import build_upsample_layer
 from mmseg.models.decode_heads import UPerHead
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS
@@ -15,7 +14,7 @@ from mmseg.utils import SampleList
 from torch import Tensor
 
 from mmbin.ops.bidense_conv import NormBypass, has_own_bypass
-from mmbin.ops.registry import get_layer_class
+from mmbin.ops.registry import build_channel_act
 
 __all__ = ['UPerDepthHead']
 
@@ -94,7 +93,8 @@ class UPerDepthHead(UPerHead):
             up = build_upsample_layer(cfg, self.channels, self.channels)
             self.up = up if has_own_bypass(up) else NormBypass(
                 up, up_norm_cfg)
-            self.up_act = _build_act(up_act_cfg, self.channels)
+            self.up_act = build_channel_act(up_act_cfg, self.channels,
+                                            'up_act_cfg')
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
         """Predict depth in ``(0, max_depth)`` at stride
@@ -135,13 +135,3 @@ class UPerDepthHead(UPerHead):
             value = loss(depth, gt)
             out[loss.loss_name] = out.get(loss.loss_name, 0) + value
         return out
-
-
-def _build_act(act_cfg: Optional[dict], channels: int) -> nn.Module:
-    if act_cfg is None:
-        return nn.Identity()
-    cfg = dict(act_cfg)
-    cls = get_layer_class(cfg['type'], 'up_act_cfg')
-    if 'num_parameters' in inspect.signature(cls).parameters:
-        cfg.setdefault('num_parameters', channels)
-    return build_activation_layer(cfg)
