@@ -259,8 +259,9 @@ def image_report(args) -> dict:
             config=e['config'])
 
     # storage: base model + per sub-task non-zero deltas and own decoder
-    base_params = params_of(model.backbone) + (
-        params_of(model.neck) if model.neck is not None else 0)
+    base_params = sum(
+        p.numel() for n, p in model.named_parameters()
+        if n.startswith(('backbone.', 'neck.')) and '.deltas.' not in n)
     dec_params = {
         t: params_of(model.decode_heads[t]) +
         (params_of(model.decoders[t]) if model.decoders is not None else 0)
