@@ -2,7 +2,6 @@
 """What every delta layer (conv, linear, attention) has in common."""
 from typing import Dict, Iterable, Optional, Sequence
 
-import torch
 import torch.nn as nn
 from torch import Tensor
 
@@ -152,10 +151,3 @@ class DeltaLayerMixin:
             else:
                 setattr(new, name, param)
         new.train(old.training)
-
-    @staticmethod
-    @torch.no_grad()
-    def _device_of(module: nn.Module) -> torch.device:
-        for p in module.parameters():
-            return p.device
-        return torch.device('cpu')
