@@ -320,12 +320,17 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         """Initialise, then load the checkpoints of ``init_from`` and, with
         ``sharing.fix_mask``, freeze the non-zero pattern of the deltas."""
         super().init_weights()
-        if self.init_from is not None:
-            if 'previous_step' in self.init_from:
-                self._load_previous_step(self.init_from['previous_step'])
-            else:
-                for task, entry in self.init_from['single_task'].items():
-                    self._load_single_task(task, entry)
+        if self.init_from is None:
+            print_log(
+                'SharedMultiTaskEncoderDecoder: no init_from; the frozen base '
+                'task keeps its initial weights (set init_from.single_task '
+                'to the step-1 checkpoints)', logger='current',
+                level=logging.WARNING)
+        elif 'previous_step' in self.init_from:
+            self._load_previous_step(self.init_from['previous_step'])
+        else:
+            for task, entry in self.init_from['single_task'].items():
+                self._load_single_task(task, entry)
         self._fix_masks()
 
     @torch.no_grad()
