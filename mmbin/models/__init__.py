@@ -1,3 +1,3 @@
 # Copyright (c) mmbin contributors. All rights reserved.
-from . import (backbones, data_preprocessor, decode_heads, losses,  # noqa: F401
-               necks, segmentors, sharing)
+from . import (backbones, data_preprocessor, decode_heads,  # noqa: F401
+               losses, necks, segmentors, sharing)
