@@ -1,0 +1,17 @@
+# Plain binary multi-task baseline: binary ResNet-18 backbone and decoder
+# without the IB neck and without distillation, with Bi-Real
+# convolutions (ApproxSign) and no activation: the residual sums carry the
+# real values.
+# The ReActNet member of this family is nyud_r18_no_ib_no_kd.py; the
+# benchmark (tools/benchmark/run_benchmark.py) compares them.
+_base_ = ['./nyud_r18_no_ib_no_kd.py']
+binary_conv = dict(type='BiRealConv')
+binary_block = dict(conv_cfg=binary_conv, act_cfg=None)
+model = dict(
+    backbone=dict(conv_cfg=binary_conv, act_cfg=None),
+    decoder=binary_block,
+    decode_heads=dict(
+        seg=binary_block,
+        depth=binary_block,
+        normal=binary_block,
+        edge=binary_block))

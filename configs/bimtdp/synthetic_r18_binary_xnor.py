@@ -1,0 +1,17 @@
+# CPU twin on the synthetic stand-in.
+# Plain binary multi-task baseline: binary ResNet-18 backbone and decoder
+# without the IB neck and without distillation, with XNOR-Net
+# convolutions (per-channel weight scales) and PReLU after the residual sums.
+# The ReActNet member of this family is synthetic_r18_no_ib_no_kd.py; the
+# benchmark (tools/benchmark/run_benchmark.py) compares them.
+_base_ = ['./synthetic_r18_no_ib_no_kd.py']
+binary_conv = dict(type='XNORConv')
+binary_block = dict(conv_cfg=binary_conv, act_cfg=dict(type='PReLU'))
+model = dict(
+    backbone=dict(conv_cfg=binary_conv, act_cfg=dict(type='PReLU')),
+    decoder=binary_block,
+    decode_heads=dict(
+        seg=binary_block,
+        depth=binary_block,
+        normal=binary_block,
+        edge=binary_block))
