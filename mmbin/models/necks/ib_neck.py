@@ -61,9 +61,13 @@ class _GaussianBranch(nn.Module):
             if getattr(last, 'bias', None) is not None:
                 nn.init.zeros_(last.bias)
 
-    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+    def mean(self, x: Tensor) -> Tensor:
+        """Only ``mu``: what inference uses (no log-variance branch)."""
         delta = self.norm_mu(self.conv_mu(x))
-        mu = x + delta if self.residual else delta
+        return x + delta if self.residual else delta
+
+    def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        mu = self.mean(x)
         logvar = self.logvar_init + self.norm_logvar(self.conv_logvar(x))
         logvar = logvar.clamp(*self.logvar_range)
         return mu, logvar
@@ -176,7 +180,12 @@ class IBNeck(BaseModule):
         kl = inputs[0].new_zeros(())
         sample = self.training or self.sample_in_eval
         for lv in self.levels:
-            mu, logvar = self.branches[str(lv)](inputs[lv])
+            branch = self.branches[str(lv)]
+            if not (sample or return_losses):
+                # inference: z = mu, the log-variance branch is not run
+                outs[lv] = branch.mean(inputs[lv])
+                continue
+            mu, logvar = branch(inputs[lv])
             if sample:
                 z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
             else:

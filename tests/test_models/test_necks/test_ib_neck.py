@@ -74,3 +74,23 @@ def test_ib_neck_binary_convs_and_logvar_clamp():
     assert logvar.min() >= -3. and logvar.max() <= 1.
     outs, losses = neck.train()(_feats(), return_losses=True)
     assert torch.isfinite(losses['loss_ib'])
+
+
+def test_ib_neck_inference_skips_the_logvar_branch():
+    neck = IBNeck(in_channels=[4, 8], levels=(1, ))
+    torch.manual_seed(1)
+    for p in neck.parameters():  # leave the identity initialisation
+        torch.nn.init.normal_(p)
+    neck.eval()
+    calls = []
+    neck.branches['1'].conv_logvar.register_forward_hook(
+        lambda *args: calls.append(1))
+    feats = _feats()
+    out = neck(feats)[1]
+    assert calls == []
+    mu, _ = neck.branches['1'](feats[1])
+    assert torch.allclose(out, mu)
+    # asking for the loss still runs it (the KL needs the variance)
+    calls.clear()
+    _, losses = neck(feats, return_losses=True)
+    assert calls == [1] and losses['loss_ib'] > 0
