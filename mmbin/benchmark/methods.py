@@ -1,0 +1,215 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""The methods that the benchmark trains and compares, in training order.
+
+Every method is an ordinary config file of ``configs/`` (a synthetic twin for
+the CPU presets, the NYUD-v2 config for ``full``); the benchmark only links
+methods that read another one's checkpoint (the distillation teacher, the
+steps of computation sharing) and applies the preset's protocol on top
+(:mod:`mmbin.benchmark.protocol`).
+"""
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Tuple
+
+#: Metric key of each task's single-task FP baseline (delta-m reference).
+HEADLINE_METRICS: Tuple[Tuple[str, str, bool], ...] = (
+    ('seg/mIoU', 'mIoU', True),
+    ('depth/rmse', 'RMSE', False),
+    ('normal/mean', 'mErr', False),
+    ('edge/odsF', 'odsF', True),
+)
+
+#: Task of each single-task baseline method.
+SINGLE_TASK_BASELINES: Dict[str, str] = {
+    'fp_seg': 'seg',
+    'fp_depth': 'depth',
+    'fp_normal': 'normal',
+    'fp_edge': 'edge',
+}
+
+
+@dataclass(frozen=True)
+class BenchmarkMethod:
+    """One trained model of the benchmark.
+
+    Args:
+        name (str): Row id and work-directory name.
+        label (str): Name in tables and plots.
+        group (str): Family (colour in the plots).
+        configs (dict): Config file per config family: ``'synthetic'``
+            (presets smoke and cpu) and ``'nyud'`` (preset full).
+        teacher (str, optional): Method whose checkpoint and config are the
+            distillation teacher (``custom_hooks`` ``BiMTDPDistillHook``).
+        single_task_init (dict, optional): Computation sharing step 2: task
+            to the method that trained it alone.
+        previous_step (str, optional): Computation sharing, later steps: the
+            method of the previous step.
+        iters_key (str): ``'main'`` (the preset's training length) or
+            ``'finetune'`` (the shorter length of sharing steps 2 and 3).
+        row (bool): Whether the method is a row of the table (intermediate
+            sharing steps are not).
+        sharing (bool): A ``SharedMultiTaskEncoderDecoder``: OPs are its
+            effective MACs from ``tools/analysis/sharing_report.py``.
+    """
+    name: str
+    label: str
+    group: str
+    configs: Dict[str, str] = field(default_factory=dict)
+    teacher: Optional[str] = None
+    single_task_init: Optional[Dict[str, str]] = None
+    previous_step: Optional[str] = None
+    iters_key: str = 'main'
+    row: bool = True
+    sharing: bool = False
+
+    @property
+    def needs(self) -> List[str]:
+        """list[str]: Methods whose results this one reads."""
+        deps = []
+        if self.teacher:
+            deps.append(self.teacher)
+        if self.single_task_init:
+            deps.extend(self.single_task_init.values())
+        if self.previous_step:
+            deps.append(self.previous_step)
+        return deps
+
+
+def _pair(name: str, folder: str = 'bimtdp') -> Dict[str, str]:
+    return dict(
+        synthetic=f'configs/{folder}/synthetic_{name}.py',
+        nyud=f'configs/{folder}/nyud_{name}.py')
+
+
+_TASK_NAMES = dict(
+    seg='semantic seg.', depth='depth', normal='normals', edge='boundaries')
+
+METHODS: Tuple[BenchmarkMethod, ...] = tuple(
+    [
+        BenchmarkMethod(
+            f'fp_{t}',
+            f'FP single-task: {_TASK_NAMES[t]}',
+            'FP single-task',
+            configs=_pair(f'r18_fp_{t}', 'mtdp')) for t in _TASK_NAMES
+    ] + [
+        BenchmarkMethod(
+            'fp_mt',
+            'FP multi-task',
+            'FP multi-task',
+            configs=_pair('r18_fp', 'mtdp')),
+        BenchmarkMethod(
+            'bimtdp',
+            'Bi-MTDP (ReActNet, IB, KD)',
+            'Bi-MTDP',
+            configs=_pair('r18'),
+            teacher='fp_mt'),
+        BenchmarkMethod(
+            'bimtdp_no_ib',
+            'Bi-MTDP without IB',
+            'Bi-MTDP ablation',
+            configs=_pair('r18_no_ib'),
+            teacher='fp_mt'),
+        BenchmarkMethod(
+            'bimtdp_no_kd',
+            'Bi-MTDP without KD',
+            'Bi-MTDP ablation',
+            configs=_pair('r18_no_kd')),
+        BenchmarkMethod(
+            'bin_reactnet',
+            'binary MT: ReActNet',
+            'binary multi-task',
+            configs=_pair('r18_no_ib_no_kd')),
+        BenchmarkMethod(
+            'bin_bnn',
+            'binary MT: BNN',
+            'binary multi-task',
+            configs=_pair('r18_binary_bnn')),
+        BenchmarkMethod(
+            'bin_xnor',
+            'binary MT: XNOR',
+            'binary multi-task',
+            configs=_pair('r18_binary_xnor')),
+        BenchmarkMethod(
+            'bin_bireal',
+            'binary MT: Bi-Real',
+            'binary multi-task',
+            configs=_pair('r18_binary_bireal')),
+        BenchmarkMethod(
+            'bin_bidense',
+            'binary MT: BiDense',
+            'binary multi-task',
+            configs=_pair('r18_binary_bidense')),
+    ] + [
+        BenchmarkMethod(
+            f'share_step1_{t}',
+            f'sharing step 1: {_TASK_NAMES[t]}',
+            'computation sharing',
+            configs=_pair(f'r18_step1_{t}', 'sharing'),
+            row=False) for t in _TASK_NAMES
+    ] + [
+        BenchmarkMethod(
+            'share_step2',
+            'sharing step 2: weight deltas (L0)',
+            'computation sharing',
+            configs=_pair('r18_step2', 'sharing'),
+            single_task_init={t: f'share_step1_{t}'
+                              for t in _TASK_NAMES},
+            iters_key='finetune',
+            row=False,
+            sharing=True),
+        BenchmarkMethod(
+            'share_weights',
+            'sharing: weight deltas (fixed mask)',
+            'computation sharing',
+            configs=_pair('r18_step2_fixmask', 'sharing'),
+            previous_step='share_step2',
+            iters_key='finetune',
+            sharing=True),
+        BenchmarkMethod(
+            'share_full',
+            'sharing: weight + activation deltas',
+            'computation sharing',
+            configs=_pair('r18_step3', 'sharing'),
+            previous_step='share_weights',
+            iters_key='finetune',
+            sharing=True),
+    ])
+
+
+def get_method(name: str) -> BenchmarkMethod:
+    """The method called ``name``.
+
+    Raises:
+        KeyError: Naming the known methods.
+    """
+    for m in METHODS:
+        if m.name == name:
+            return m
+    raise KeyError(f'unknown benchmark method {name!r}; known: '
+                   f'{", ".join(m.name for m in METHODS)}')
+
+
+def select_methods(names: Optional[Iterable[str]] = None
+                   ) -> List[BenchmarkMethod]:
+    """Methods to run, with everything they need, in training order.
+
+    Args:
+        names (Iterable[str], optional): Requested method names; ``None``
+            selects all. The single-task baselines are always added, since
+            delta-m is computed against them, as is every method whose
+            checkpoint a requested one reads (teacher, earlier sharing
+            steps).
+
+    Returns:
+        list[BenchmarkMethod]: The closure, in the order of :data:`METHODS`.
+    """
+    if names is None:
+        return list(METHODS)
+    wanted = set(SINGLE_TASK_BASELINES)
+    stack = list(names)
+    while stack:
+        method = get_method(stack.pop())
+        if method.name in wanted:
+            continue
+        wanted.add(method.name)
+        stack.extend(method.needs)
+    return [m for m in METHODS if m.name in wanted]

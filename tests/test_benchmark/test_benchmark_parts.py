@@ -1,0 +1,257 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Benchmark pieces: method selection, protocol, latency and report."""
+import csv
+import os.path as osp
+
+import cv2
+import pytest
+import torch
+from torch import nn
+
+from mmbin.benchmark import (METHODS, BenchmarkMethod, build_method_config,
+                             build_rows, get_preset, markdown_table,
+                             measure_latency, plot_delta_m_vs_ops,
+                             plot_task_metrics, select_methods, write_csv)
+
+BASELINES = ['fp_seg', 'fp_depth', 'fp_normal', 'fp_edge']
+
+
+def test_methods_cover_the_issue():
+    names = [m.name for m in METHODS]
+    for n in BASELINES + [
+            'fp_mt', 'bin_bnn', 'bin_xnor', 'bin_bireal', 'bin_reactnet',
+            'bin_bidense', 'bimtdp', 'bimtdp_no_ib', 'bimtdp_no_kd',
+            'share_full'
+    ]:
+        assert n in names
+    # every method's dependencies come before it
+    for i, m in enumerate(METHODS):
+        for dep in m.needs:
+            assert names.index(dep) < i, (m.name, dep)
+    # every config file exists for both families
+    for m in METHODS:
+        for path in m.configs.values():
+            assert osp.isfile(path), path
+
+
+def test_select_methods_closure():
+    sel = [m.name for m in select_methods(['bimtdp'])]
+    assert sel == BASELINES + ['fp_mt', 'bimtdp']
+    sel = [m.name for m in select_methods(['share_full'])]
+    assert sel == BASELINES + [
+        'share_step1_seg', 'share_step1_depth', 'share_step1_normal',
+        'share_step1_edge', 'share_step2', 'share_weights', 'share_full'
+    ]
+    assert len(select_methods(None)) == len(METHODS)
+    with pytest.raises(KeyError, match='unknown benchmark method .*fp_mt'):
+        select_methods(['nope'])
+
+
+def _iters(methods, preset):
+    return {
+        m.name: preset.iters[m.iters_key] if preset.iters else 1
+        for m in methods
+    }
+
+
+def test_protocol_cpu_bimtdp(tmp_path):
+    preset = get_preset('cpu')
+    methods = select_methods(['bimtdp'])
+    work = str(tmp_path)
+    cfg = build_method_config(methods[-1], preset, work, seed=7,
+                              max_iters=_iters(methods, preset))
+    assert cfg.train_cfg.max_iters == 600
+    assert cfg.train_cfg.val_begin == 601  # no validation while training
+    assert cfg.param_scheduler[0]['end'] == 600
+    assert cfg.randomness == dict(seed=7, deterministic=True)
+    assert cfg.default_hooks.checkpoint.interval == 200
+    assert cfg.work_dir == osp.join(work, 'bimtdp')
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[loader].dataset.data_root == 'data/synthetic_nyud_bench'
+        assert cfg[loader].num_workers == 0
+    hook = [h for h in cfg.custom_hooks
+            if h['type'] == 'BiMTDPDistillHook'][0]
+    assert hook['teacher_checkpoint'] == osp.join(work, 'fp_mt',
+                                                  'iter_600.pth')
+    assert hook['teacher_config'] == osp.join(work, 'fp_mt', 'fp_mt.py')
+    assert hook['warmup_iters'] == 50  # 50 of 600 kept
+
+
+def test_protocol_smoke_scales_schedule_and_sizes(tmp_path):
+    preset = get_preset('smoke')
+    methods = select_methods(['bimtdp', 'share_full'])
+    by_name = {m.name: m for m in methods}
+    iters = _iters(methods, preset)
+    cfg = build_method_config(by_name['bimtdp'], preset, str(tmp_path), 0,
+                              data_root='/data/x', max_iters=iters)
+    assert cfg.train_cfg.max_iters == 2
+    assert cfg.param_scheduler[0]['end'] == 2
+    hook = cfg.custom_hooks[0]
+    assert hook['warmup_iters'] == 0  # round(50 * 2 / 600)
+    train = cfg.train_dataloader.dataset.pipeline
+    crops = [t for t in train if t['type'] == 'MultiTaskRandomCrop']
+    assert crops[0]['crop_size'] == (48, 64)
+    resizes = [t for t in train if t['type'] == 'RandomResize']
+    assert resizes[0]['scale'] == (64, 48)
+    test = cfg.test_dataloader.dataset.pipeline
+    assert [t['scale'] for t in test
+            if t['type'] == 'MultiTaskResize'] == [(64, 48)]
+    assert cfg.test_dataloader.dataset.data_root == '/data/x'
+    share = build_method_config(by_name['share_full'], preset,
+                                str(tmp_path), 0, max_iters=iters)
+    prev = share.model.init_from.previous_step
+    assert prev.checkpoint == osp.join(str(tmp_path), 'share_weights',
+                                       'iter_2.pth')
+    step2 = build_method_config(by_name['share_step2'], preset,
+                                str(tmp_path), 0, max_iters=iters)
+    assert set(step2.model.init_from.single_task) == {
+        'seg', 'depth', 'normal', 'edge'
+    }
+    assert step2.model.init_from.single_task.depth.config == osp.join(
+        str(tmp_path), 'share_step1_depth', 'share_step1_depth.py')
+
+
+def test_protocol_errors(tmp_path):
+    preset = get_preset('smoke')
+    bimtdp = [m for m in METHODS if m.name == 'bimtdp'][0]
+    with pytest.raises(ValueError, match="needs 'fp_mt'"):
+        build_method_config(bimtdp, preset, str(tmp_path), 0, max_iters={})
+    bad = tmp_path / 'epoch_sched.py'
+    bad.write_text(
+        f"_base_ = ['{osp.abspath('configs/mtdp/synthetic_r18_fp.py')}']\n"
+        "param_scheduler = [dict(type='PolyLR', by_epoch=True, begin=0, "
+        "end=600)]\n")
+    m = BenchmarkMethod('x', 'x', 'g', configs=dict(synthetic=str(bad)))
+    with pytest.raises(ValueError, match='epoch based'):
+        build_method_config(m, preset, str(tmp_path), 0)
+    missing = BenchmarkMethod(
+        'y', 'y', 'g', configs=dict(synthetic='configs/nope.py'))
+    with pytest.raises(FileNotFoundError, match='configs/nope.py'):
+        build_method_config(missing, preset, str(tmp_path), 0)
+    with pytest.raises(KeyError, match="no 'nyud' config"):
+        build_method_config(m, get_preset('full'), str(tmp_path), 0)
+
+
+class _CountingModel(nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def test_step(self, data):
+        self.calls += 1
+        return torch.zeros(1)
+
+
+def test_measure_latency_counts_runs_and_restores_threads():
+    model = _CountingModel()
+    before = torch.get_num_threads()
+    out = measure_latency(
+        model, dict(inputs=[torch.zeros(3, 4, 4)]), warmup=2, runs=5,
+        threads=1)
+    assert model.calls == 7
+    assert out['runs'] == 5 and out['threads'] == 1
+    assert out['min_ms'] <= out['median_ms'] <= out['max_ms']
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match='batch size must be 1'):
+        measure_latency(model, dict(inputs=[torch.zeros(3, 4, 4)] * 2))
+    with pytest.raises(ValueError, match='runs >= 1'):
+        measure_latency(model, dict(inputs=[torch.zeros(3, 4, 4)]), runs=0)
+
+
+def _record(name, label, group, metrics, ops, row=True, **kw):
+    rec = dict(
+        name=name,
+        label=label,
+        group=group,
+        row=row,
+        iters=10,
+        metrics=metrics,
+        ops=ops,
+        flops=ops,
+        bops=0.0,
+        params_fp=1e6,
+        params_bin=0.0,
+        memory_mb=4.0,
+        train_s_per_iter=0.5,
+        infer_ms=10.0,
+        infer_threads=2,
+        config='c.py',
+        checkpoint='c.pth')
+    rec.update(kw)
+    return rec
+
+
+def _results():
+    return [
+        _record('fp_seg', 'seg', 'FP single-task', {'seg/mIoU': 40.0}, 1e9),
+        _record('fp_depth', 'depth', 'FP single-task', {'depth/rmse': 0.5},
+                1e9),
+        _record('fp_normal', 'normal', 'FP single-task',
+                {'normal/mean': 20.0}, 1e9),
+        _record('fp_edge', 'edge', 'FP single-task', {'edge/odsF': 60.0},
+                1e9),
+        _record(
+            'fp_mt', 'FP MT', 'FP multi-task', {
+                'seg/mIoU': 44.0,
+                'depth/rmse': 0.55,
+                'normal/mean': 20.0,
+                'edge/odsF': 60.0,
+                'seg/aAcc': 80.0
+            }, 2e9),
+        _record('share_step2', 'hidden', 'computation sharing', {}, None,
+                row=False),
+        _record(
+            'bimtdp', 'Bi-MTDP', 'Bi-MTDP', {
+                'seg/mIoU': 36.0,
+                'depth/rmse': 0.6,
+                'normal/mean': 22.0,
+                'edge/odsF': 54.0
+            },
+            0.2e9,
+            params_bin=9e6),
+    ]
+
+
+def test_build_rows_delta_m_and_sum():
+    rows = build_rows(_results())
+    names = [r['name'] for r in rows]
+    assert names == BASELINES + ['fp_single_sum', 'fp_mt', 'bimtdp']
+    by = {r['name']: r for r in rows}
+    # (+10% mIoU, -10% rmse -> -10, 0, 0) / 4 = 0
+    assert by['fp_mt']['delta_m'] == pytest.approx(0.0)
+    # (-10, -20, -10, -10) / 4
+    assert by['bimtdp']['delta_m'] == pytest.approx(-12.5)
+    assert by['fp_seg']['delta_m'] is None
+    s = by['fp_single_sum']
+    assert s['delta_m'] == 0.0 and s['ops'] == pytest.approx(4e9)
+    assert s['params_fp'] == pytest.approx(4e6)
+    assert s['infer_ms'] == pytest.approx(40.0)
+    assert s['metrics']['depth/rmse'] == 0.5
+    # without all baselines there is no delta-m
+    partial = build_rows(_results()[1:])
+    assert {r['name']: r['delta_m'] for r in partial}['bimtdp'] is None
+
+
+def test_table_csv_and_plots(tmp_path):
+    rows = build_rows(_results())
+    md = markdown_table(rows)
+    lines = md.splitlines()
+    assert len(lines) == 2 + len(rows)
+    assert '| Bi-MTDP | 36.00 | 0.600 | 22.00 | 54.00 | -12.50 | 0.200 |' \
+        in md
+    assert '| seg | 40.00 | - | - | - | - |' in md
+    fields = write_csv(rows, str(tmp_path / 'r.csv'))
+    with open(tmp_path / 'r.csv') as f:
+        table = list(csv.DictReader(f))
+    assert len(table) == len(rows)
+    assert 'seg/aAcc' in fields and 'train_s_per_iter' in fields
+    assert float(table[-1]['delta_m']) == pytest.approx(-12.5)
+    assert float(table[-1]['params_bin']) == 9e6
+    n = plot_delta_m_vs_ops(rows, str(tmp_path / 'dm.png'), 'title')
+    assert n == 3  # single-task sum, FP MT, Bi-MTDP
+    bars = plot_task_metrics(rows, str(tmp_path / 'bars.png'))
+    assert bars == 3 * 4
+    for name in ('dm.png', 'bars.png'):
+        img = cv2.imread(str(tmp_path / name))
+        assert img is not None and img.shape[0] > 300 and img.shape[1] > 500
