@@ -75,7 +75,7 @@ PRESETS: Dict[str, BenchmarkPreset] = dict(
         synthetic=dict(num_train=400, num_val=50, size=(96, 128)),
         input_size=(96, 128),
         complexity_size=(96, 128),
-        iters=dict(main=600, finetune=200),
+        iters=dict(main=600, finetune=150),
         checkpoint_interval=200,
         log_interval=20,
         latency_warmup=5,

@@ -22,8 +22,13 @@ _LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def method_config_path(work_dir: str, method: BenchmarkMethod) -> str:
-    """Path of the dumped (protocol-applied) config of ``method``."""
-    return osp.join(work_dir, method.name, f'{method.name}.py')
+    """Path of the dumped (protocol-applied) config of ``method``.
+
+    It lives in ``<work_dir>/configs/``, not in the method's own directory,
+    where MMEngine's runner writes its copy of the config it ran (with the
+    launcher and resume flags added) under the same file name.
+    """
+    return osp.join(work_dir, 'configs', f'{method.name}.py')
 
 
 def final_checkpoint(work_dir: str, method: BenchmarkMethod,

@@ -73,7 +73,7 @@ def test_protocol_cpu_bimtdp(tmp_path):
             if h['type'] == 'BiMTDPDistillHook'][0]
     assert hook['teacher_checkpoint'] == osp.join(work, 'fp_mt',
                                                   'iter_600.pth')
-    assert hook['teacher_config'] == osp.join(work, 'fp_mt', 'fp_mt.py')
+    assert hook['teacher_config'] == osp.join(work, 'configs', 'fp_mt.py')
     assert hook['warmup_iters'] == 50  # 50 of 600 kept
 
 
@@ -108,7 +108,7 @@ def test_protocol_smoke_scales_schedule_and_sizes(tmp_path):
         'seg', 'depth', 'normal', 'edge'
     }
     assert step2.model.init_from.single_task.depth.config == osp.join(
-        str(tmp_path), 'share_step1_depth', 'share_step1_depth.py')
+        str(tmp_path), 'configs', 'share_step1_depth.py')
 
 
 def test_protocol_errors(tmp_path):

@@ -12,7 +12,7 @@ the FP multi-task model, plain binary multi-task models with BNN / XNOR /
 Bi-Real / ReActNet / BiDense convolutions, Bi-MTDP and its ablations (no IB,
 no KD), and computation sharing (weight deltas; weight and activation
 deltas). Each one is its ordinary config with the preset's protocol applied
-(``mmbin/benchmark/protocol.py``), dumped to ``<work-dir>/<method>/
+(``mmbin/benchmark/protocol.py``), dumped to ``<work-dir>/configs/
 <method>.py`` and trained with ``tools/train.py``, evaluated with
 ``tools/test.py`` (sharing models also with
 ``tools/analysis/sharing_report.py image`` for their effective MACs), then
@@ -22,7 +22,8 @@ repeated ``test_step`` runs after warm-up).
 
 Outputs in the work directory: ``results.md`` (table), ``results.csv``
 (every metric), ``delta_m_vs_ops.png``, ``task_metrics.png``, and per method
-its dumped config, logs, final checkpoint, test metrics and ``result.json``.
+its logs, final checkpoint, test metrics and ``result.json`` (the dumped
+configs are in ``<work-dir>/configs/``).
 
 Resuming: a method with ``result.json`` is finished and skipped; an
 unfinished one resumes training from its latest checkpoint
@@ -237,14 +238,14 @@ def configure(methods, preset, work, seed, data_root, dry_run):
         if osp.isfile(path):
             with open(path) as f:
                 old = f.read()
-            started = glob.glob(osp.join(osp.dirname(path), '*.pth'))
+            started = glob.glob(osp.join(work, m.name, '*.pth'))
             if old != text and started:
                 raise SystemExit(
                     f'benchmark: the protocol of {m.name!r} changed since '
                     f'{path} was written (other preset, seed, data root or '
                     f'config edits) and it has checkpoints. Use another '
-                    f'--work-dir, or delete {osp.dirname(path)} to retrain '
-                    f'it.')
+                    f'--work-dir, or delete {osp.join(work, m.name)} to '
+                    f'retrain it.')
         os.makedirs(osp.dirname(path), exist_ok=True)
         with open(path, 'w') as f:
             f.write(text)
@@ -275,6 +276,7 @@ def run_method(m, index, total, preset, work, cfg_path, iters, args):
         for cmd in cmds:
             print('    ' + ' '.join(_short(c) for c in cmd))
         return None
+    os.makedirs(wd, exist_ok=True)
     train_s = None
     if not osp.isfile(ckpt):
         train_s = run_logged(train_cmd, osp.join(wd, 'train.out'), 'train')
@@ -343,7 +345,9 @@ def write_report(methods, preset, work, seed, total_s):
         f'{preset.description}. Seed {seed}, deterministic mode '
         f'(torch deterministic algorithms, data loading in the main process '
         f'for the CPU presets): metrics repeat on the same machine and '
-        f'thread count; timings do not.\n\n'
+        f'thread count, boundary scores up to the noise of the BSDS '
+        f'matcher (pyEdgeEval seeds its outlier sampling from the clock); '
+        f'timings do not.\n\n'
         f'{table}\n\n'
         f'Δm: mean relative change of mIoU, RMSE, mean angle error and '
         f'odsF against the FP single-task baselines (sign flipped where '
