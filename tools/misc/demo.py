@@ -51,12 +51,12 @@ def parse_args():
     parser.add_argument(
         '--fp-iters',
         type=int,
-        default=300,
+        default=800,
         help='training iterations of the FP teacher (batch 8)')
     parser.add_argument(
         '--bi-iters',
         type=int,
-        default=200,
+        default=800,
         help='training iterations of Bi-MTDP (batch 8)')
     parser.add_argument('--num-train', type=int, default=400)
     parser.add_argument('--num-val', type=int, default=40)
