@@ -159,7 +159,24 @@ def test_report_only_and_bad_input(smoke_run, python_exe, repo_root,
     os.remove(osp.join(work, 'results.md'))
     _run(python_exe, repo_root, '--preset', 'smoke', '--work-dir', work,
          '--report-only')
-    assert osp.isfile(osp.join(work, 'results.md'))
+    with open(osp.join(work, 'results.md')) as f:
+        assert f.read().count('\n| ') == 1 + sum(m.row for m in METHODS) + 1
+    # re-measure the baselines only: their timing is replaced, the report
+    # still lists every finished method
+    path = osp.join(work, 'fp_seg', 'result.json')
+    with open(path) as f:
+        res = json.load(f)
+    res['infer_ms'] = -1.0
+    with open(path, 'w') as f:
+        json.dump(res, f)
+    out = _run(python_exe, repo_root, '--preset', 'smoke', '--work-dir',
+               work, '--remeasure', '--methods', 'fp_seg').stdout
+    assert 'fp_seg: measuring again' in out
+    assert 'bimtdp: measuring again' not in out
+    with open(path) as f:
+        assert json.load(f)['infer_ms'] > 0
+    with open(osp.join(work, 'results.md')) as f:
+        assert '| Bi-MTDP (ReActNet, IB, KD) |' in f.read()
     proc = _run(
         python_exe,
         repo_root,

@@ -5,7 +5,7 @@ Usage::
 
     python tools/benchmark/run_benchmark.py --preset {smoke,cpu,full}
         [--work-dir DIR] [--methods NAME ...] [--seed 0] [--threads N]
-        [--data-root DIR] [--dry-run] [--report-only]
+        [--data-root DIR] [--dry-run] [--report-only] [--remeasure]
 
 Methods (``mmbin/benchmark/methods.py``): the four FP single-task baselines,
 the FP multi-task model, plain binary multi-task models with BNN / XNOR /
@@ -79,6 +79,12 @@ def parse_args(argv=None):
         '--report-only',
         action='store_true',
         help='rebuild the report from the finished methods')
+    parser.add_argument(
+        '--remeasure',
+        action='store_true',
+        help='measure OPs, memory and inference time of the finished '
+        'methods again (e.g. on an idle machine or another CPU), then '
+        'rebuild the report; nothing is trained')
     return parser.parse_args(argv)
 
 
@@ -322,10 +328,31 @@ def run_method(m, index, total, preset, work, cfg_path, iters, args):
     return result
 
 
-def write_report(methods, preset, work, seed, total_s):
+def remeasure(methods, preset, work, threads) -> None:
+    """Measure the finished rows again and update their ``result.json``."""
+    for m in methods:
+        path = osp.join(work, m.name, 'result.json')
+        if not m.row or not osp.isfile(path):
+            continue
+        with open(path) as f:
+            result = json.load(f)
+        rep = osp.join(work, m.name, 'sharing_report.json')
+        log(f'{m.name}: measuring again')
+        result.update(
+            measure(
+                osp.join(ROOT, result['config']),
+                osp.join(ROOT, result['checkpoint']), preset, threads,
+                rep if m.sharing else None))
+        write_json(path, result)
+
+
+def write_report(preset, work, seed, total_s):
+    """Table, CSV and plots of every finished method in ``work`` (also
+    those of earlier invocations with ``--methods``)."""
     from mmbin.benchmark import (build_rows, markdown_table,
                                  plot_delta_m_vs_ops, plot_task_metrics,
-                                 write_csv)
+                                 select_methods, write_csv)
+    methods = select_methods(None)
     results = []
     for m in methods:
         path = osp.join(work, m.name, 'result.json')
@@ -391,8 +418,10 @@ def main(argv=None):
     log(f'methods: {", ".join(m.name for m in methods)}')
     os.makedirs(work, exist_ok=True)
     start = time.time()
-    if args.report_only:
-        write_report(methods, preset, work, args.seed, None)
+    if args.remeasure:
+        remeasure(methods, preset, work, args.threads)
+    if args.report_only or args.remeasure:
+        write_report(preset, work, args.seed, None)
         return
     if data_root is None:
         data_root = _config_data_root(methods[0], preset)
@@ -409,7 +438,7 @@ def main(argv=None):
     if args.dry_run:
         log('dry run: configs written, nothing trained')
         return
-    write_report(methods, preset, work, args.seed, time.time() - start)
+    write_report(preset, work, args.seed, time.time() - start)
 
 
 def _config_data_root(method, preset) -> str:
