@@ -51,7 +51,7 @@ def parse_args(argv=None):
         '--preset',
         default='cpu',
         choices=['smoke', 'cpu', 'full'],
-        help='smoke: minutes, CI; cpu: about an hour on 2 cores, the '
+        help='smoke: minutes, CI; cpu: about 1.5 h on 2 cores, the '
         'table of docs/benchmark.md; full: NYUD-v2 paper schedules, GPU')
     parser.add_argument(
         '--work-dir',
