@@ -15,7 +15,7 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
-from .methods import BenchmarkMethod
+from .methods import BenchmarkMethod, get_method
 from .presets import BenchmarkPreset
 
 _LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
@@ -131,8 +131,7 @@ def build_method_config(method: BenchmarkMethod,
         dl = cfg[loader]
         if root is not None:
             dl.dataset.data_root = root
-        if dl.get('num_workers', 0) != preset.num_workers:
-            dl.num_workers = preset.num_workers
+        dl.num_workers = preset.num_workers
         dl.persistent_workers = preset.num_workers > 0
         if preset.input_size is not None and not _set_pipeline_size(
                 dl.dataset.get('pipeline'), preset.input_size):
@@ -174,7 +173,6 @@ def build_method_config(method: BenchmarkMethod,
     max_iters = max_iters or {}
 
     def link(name: str) -> dict:
-        from .methods import get_method
         dep = get_method(name)
         if name not in max_iters:
             raise ValueError(f'benchmark method {method.name!r} needs '

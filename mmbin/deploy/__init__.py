@@ -13,7 +13,7 @@ except ImportError as err:  # pragma: no cover - exercised without openvino
 from .binary_layer_plan import (MAX_SPLIT_GROUPS, BinaryLayerPlan,
                                 UnsupportedBinaryLayerError, plan_binary_layer,
                                 plan_binary_layers)
-from .builder import build_model_from_config
+from mmbin.utils import build_model_from_config
 from .export import (EXPORT_INFO_KEY, ExportedModel, ExportWrapper,
                      binary_node_names, export_openvino, output_names_of,
                      save_exported)

@@ -146,19 +146,6 @@ def ensure_data(preset, data_root: str) -> None:
         seed=0)
 
 
-def latest_metrics(test_dir: str):
-    """Metrics that ``tools/test.py`` logged under ``test_dir``, or None."""
-    paths = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))
-    if not paths:
-        return None
-    metrics = {}
-    with open(paths[-1]) as f:
-        for line in f:
-            if line.strip():
-                metrics.update(json.loads(line))
-    return metrics
-
-
 def train_seconds_per_iter(method_dir: str):
     """Median logged training time per iteration (MMEngine's ``time``)."""
     times = []
@@ -176,21 +163,16 @@ def measure(cfg_path: str, checkpoint: str, preset, threads: int,
             sharing_json: str = None) -> dict:
     """Complexity, parameters, memory and inference time of one model."""
     import torch
-    from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
     from mmengine.model import revert_sync_batchnorm
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-    from mmseg.registry import DATASETS, MODELS
+    from mmseg.registry import DATASETS
 
     from mmbin.analysis import analyze_complexity
     from mmbin.benchmark import measure_latency
+    from mmbin.utils import build_model_from_config
 
-    cfg = Config.fromfile(cfg_path)
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    model = revert_sync_batchnorm(MODELS.build(cfg.model))
-    load_checkpoint(model, checkpoint, map_location='cpu', logger='silent')
-    model.eval()
+    model, cfg = build_model_from_config(cfg_path, checkpoint)
+    model = revert_sync_batchnorm(model).eval()
     out = {}
     if sharing_json is None:
         h, w = preset.complexity_size
@@ -230,7 +212,7 @@ def write_json(path: str, obj) -> None:
     os.replace(tmp, path)
 
 
-def configure(methods, preset, work, seed, data_root, dry_run):
+def configure(methods, preset, work, seed, data_root):
     """Dump every method's protocol config; refuse a changed protocol for
     a method that has already started."""
     from mmbin.benchmark import build_method_config, method_config_path
@@ -261,6 +243,7 @@ def configure(methods, preset, work, seed, data_root, dry_run):
 
 def run_method(m, index, total, preset, work, cfg_path, iters, args):
     from mmbin.benchmark import final_checkpoint
+    from mmbin.utils import read_test_metrics
     py = sys.executable
     wd = osp.join(work, m.name)
     ckpt = final_checkpoint(work, m, iters)
@@ -287,12 +270,12 @@ def run_method(m, index, total, preset, work, cfg_path, iters, args):
     if not osp.isfile(ckpt):
         train_s = run_logged(train_cmd, osp.join(wd, 'train.out'), 'train')
     if m.row:
-        if latest_metrics(test_dir) is None:
+        if read_test_metrics(test_dir) is None:
             run_logged(test_cmd, osp.join(wd, 'test.out'), 'test')
         if m.sharing and not osp.isfile(rep_json):
             run_logged(rep_cmd, osp.join(wd, 'sharing_report.out'),
                        'sharing report')
-        metrics = latest_metrics(test_dir)
+        metrics = read_test_metrics(test_dir)
         if metrics is None:
             raise SystemExit(f'benchmark: {m.name}: tools/test.py wrote no '
                              f'metrics under {test_dir}')
@@ -428,7 +411,7 @@ def main(argv=None):
     if not args.dry_run:
         ensure_data(preset, data_root)
     max_iters, cfgs = configure(methods, preset, work, args.seed,
-                                args.data_root, args.dry_run)
+                                args.data_root)
     for i, m in enumerate(methods, 1):
         if osp.isfile(osp.join(work, m.name, 'result.json')):
             log(f'[{i}/{len(methods)}] {m.name}: finished earlier, kept')

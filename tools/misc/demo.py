@@ -20,7 +20,6 @@ Results go to ``work_dirs/demo/``. Every step is an ordinary command line,
 printed before it runs, so each can be repeated by hand.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -91,14 +90,11 @@ def _train_options(iters):
 
 
 def _read_metrics(test_dir):
-    """Metrics that tools/test.py logged (``<ts>/<ts>.json``)."""
-    paths = sorted(glob.glob(osp.join(ROOT, test_dir, '*', '*.json')))
-    if not paths:
+    """Metrics that tools/test.py logged under ``test_dir``."""
+    from mmbin.utils import read_test_metrics
+    metrics = read_test_metrics(osp.join(ROOT, test_dir))
+    if metrics is None:
         raise SystemExit(f'no metrics json under {test_dir}')
-    metrics = {}
-    with open(paths[-1]) as f:
-        for line in f:
-            metrics.update(json.loads(line))
     return metrics
 
 

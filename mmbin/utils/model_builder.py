@@ -1,5 +1,6 @@
 # Copyright (c) mmbin contributors. All rights reserved.
-"""Build a model from a config file (and load a checkpoint) for export."""
+"""Build a model from a config file and load a checkpoint (export,
+benchmark, analysis tools)."""
 import os.path as osp
 from typing import Optional, Tuple
 
