@@ -2,16 +2,9 @@
 """Multi-task gain over single-task baselines (Maninis et al., ASTMT)."""
 from typing import Dict, Iterable, Optional
 
-# Metric names (the part after ``task/``) for which lower is better.
-LOWER_IS_BETTER = frozenset(
-    {'rmse', 'abs_rel', 'log_rmse', 'sq_rel', 'mean', 'median', 'mErr'})
+from ..task_metrics import LOWER_IS_BETTER, lower_is_better
 
-
-def lower_is_better(key: str, extra: Optional[Iterable[str]] = None) -> bool:
-    """Whether smaller values of metric ``key`` (``task/name``) are better."""
-    if extra is not None and key in set(extra):
-        return True
-    return key.split('/')[-1] in LOWER_IS_BETTER
+__all__ = ['delta_m', 'lower_is_better', 'LOWER_IS_BETTER']
 
 
 def delta_m(results: Dict[str, float],
