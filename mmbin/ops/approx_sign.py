@@ -34,6 +34,13 @@ class ApproxSign(BaseActBinarizer):
     Args:
         channels (int, optional): Accepted for a uniform builder interface;
             unused (the binarizer has no parameters).
+
+    References:
+        - Liu et al., "Bi-Real Net: Enhancing the Performance of 1-bit
+          CNNs With Improved Representational Capability and Advanced
+          Training Algorithm", ECCV 2018.
+          https://arxiv.org/abs/1808.00278
+          Code: https://github.com/liuzechun/Bi-Real-net
     """
 
     def __init__(self, channels: Optional[int] = None) -> None:

@@ -88,6 +88,11 @@ class CFBConv2d(BinaryConv2d):
             ``norm_cfg=None``) leaves the bare convolution, for hosts that
             add their own norm and bypass, e.g. mmbin's ``BypassConvModule``
             with ``bypass=True``. Defaults to True.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self,
@@ -176,6 +181,11 @@ class BiDenseConv(CFBConv2d):
     Args:
         scale_mode (str): ``'input'``, ``'output'`` or ``'sample'``, see
             above. Defaults to ``'input'``.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self, *args, scale_mode: str = 'input', **kwargs) -> None:
@@ -247,6 +257,11 @@ class NormBypass(nn.Module):
         layer (nn.Module): The convolution; must expose ``out_channels``.
         norm_cfg (dict | None): Norm after ``layer``. Defaults to
             ``dict(type='BN')``.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self, layer: nn.Module,

@@ -30,6 +30,11 @@ class BiDenseConvTranspose2d(BinaryConvTranspose2d):
         norm_cfg (dict | None): Norm after the transposed conv. Defaults
             to ``dict(type='BN')``; ``None`` leaves it out.
         Other arguments as ``nn.ConvTranspose2d``.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self, *args, norm_cfg: Optional[dict] = dict(type='BN'),

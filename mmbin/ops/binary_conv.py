@@ -51,6 +51,17 @@ class BinaryConv2d(nn.Conv2d):
             ``dict(type='SignWeight')``.
         pad_value (float): Value of padded taps of the binarized input,
             ``1.0`` or ``-1.0``. Defaults to 1.0.
+
+    References:
+        - Courbariaux, Hubara et al., "Binarized Neural Networks: Training
+          Deep Neural Networks with Weights and Activations Constrained to
+          +1 or -1", 2016 (NeurIPS 2016 as "Binarized Neural Networks").
+          https://arxiv.org/abs/1602.02830
+          Code: https://github.com/MatthieuCourbariaux/BinaryNet
+        - Rastegari et al., "XNOR-Net: ImageNet Classification Using Binary
+          Convolutional Neural Networks", ECCV 2016.
+          https://arxiv.org/abs/1603.05279
+          Code: https://github.com/allenai/XNOR-Net
     """
 
     def __init__(self,

@@ -42,6 +42,16 @@ class BinaryConvTranspose2d(nn.ConvTranspose2d):
             ``dict(type='SignSTE')``.
         weight_binarizer (dict | None): Weight binarizer config. Defaults to
             ``dict(type='SignWeight')``.
+
+    References:
+        - Courbariaux, Hubara et al., "Binarized Neural Networks: Training
+          Deep Neural Networks with Weights and Activations Constrained to
+          +1 or -1", 2016 (NeurIPS 2016 as "Binarized Neural Networks").
+          https://arxiv.org/abs/1602.02830
+          Code: https://github.com/MatthieuCourbariaux/BinaryNet
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self,

@@ -69,6 +69,11 @@ class CFB(nn.Module):
 
     Args:
         out_channels (int): Number of output channels.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self, out_channels: int) -> None:

@@ -46,6 +46,11 @@ class DAB(BaseActBinarizer):
             parameters across channels.
         init_std (float): Standard deviation of the normal initialisation of
             ``k`` and ``a``. Defaults to 1e-3.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     requires_channels = True

@@ -21,6 +21,12 @@ class LearnableBias(nn.Module):
             Defaults to 1.
         inplace (bool): Accepted because mmcv's ``ConvModule`` passes it;
             the operation is never done in place.
+
+    References:
+        - Liu et al., "ReActNet: Towards Precise Binary Neural Network
+          with Generalized Activation Functions", ECCV 2020.
+          https://arxiv.org/abs/2003.03488
+          Code: https://github.com/liuzechun/ReActNet
     """
 
     def __init__(self, num_parameters: int = 1, inplace: bool = False) -> None:

@@ -27,6 +27,12 @@ class RPReLU(nn.Module):
         init (float): Initial slope ``beta``. Defaults to 0.25.
         inplace (bool): Accepted because mmcv's ``ConvModule`` passes it;
             the operation is never done in place.
+
+    References:
+        - Liu et al., "ReActNet: Towards Precise Binary Neural Network
+          with Generalized Activation Functions", ECCV 2020.
+          https://arxiv.org/abs/2003.03488
+          Code: https://github.com/liuzechun/ReActNet
     """
 
     def __init__(self,

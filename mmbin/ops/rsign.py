@@ -26,6 +26,17 @@ class RSign(BaseActBinarizer):
     Args:
         channels (int): Number of channels of the input (dim 1). ``1`` shares
             one threshold across channels.
+
+    References:
+        - Liu et al., "ReActNet: Towards Precise Binary Neural Network
+          with Generalized Activation Functions", ECCV 2020.
+          https://arxiv.org/abs/2003.03488
+          Code: https://github.com/liuzechun/ReActNet
+        - Liu et al., "Bi-Real Net: Enhancing the Performance of 1-bit
+          CNNs With Improved Representational Capability and Advanced
+          Training Algorithm", ECCV 2018.
+          https://arxiv.org/abs/1808.00278
+          Code: https://github.com/liuzechun/Bi-Real-net
     """
 
     requires_channels = True

@@ -14,6 +14,11 @@ ops. The form ``value.detach() + (surrogate - surrogate.detach())`` keeps the
 forward value bit-exact: ``s - s`` is exactly ``0`` for finite ``s`` (all our
 surrogates are clamped, hence finite), whereas the common
 ``s + (value - s).detach()`` form can be off by one rounding step.
+
+References:
+    - Bengio et al., "Estimating or Propagating Gradients Through
+      Stochastic Neurons for Conditional Computation", 2013.
+      https://arxiv.org/abs/1308.3432
 """
 from torch import Tensor
 

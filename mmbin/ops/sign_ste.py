@@ -30,6 +30,16 @@ class SignSTE(BaseActBinarizer):
     Args:
         channels (int, optional): Accepted for a uniform builder interface;
             unused (the binarizer has no parameters).
+
+    References:
+        - Courbariaux, Hubara et al., "Binarized Neural Networks: Training
+          Deep Neural Networks with Weights and Activations Constrained to
+          +1 or -1", 2016 (NeurIPS 2016 as "Binarized Neural Networks").
+          https://arxiv.org/abs/1602.02830
+          Code: https://github.com/MatthieuCourbariaux/BinaryNet
+        - Bengio et al., "Estimating or Propagating Gradients Through
+          Stochastic Neurons for Conditional Computation", 2013.
+          https://arxiv.org/abs/1308.3432
     """
 
     def __init__(self, channels: Optional[int] = None) -> None:

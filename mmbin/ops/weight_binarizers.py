@@ -21,7 +21,15 @@ def _check_weight(weight: Tensor, owner: str) -> None:
 class SignWeight(BaseWeightBinarizer):
     """``sign(W)`` (``sign(0) = +1``) with the clipped straight-through
     estimator: ``d out / d W = 1[|W| <= 1]`` (the surrogate is
-    ``clamp(W, -1, 1)``)."""
+    ``clamp(W, -1, 1)``).
+
+    References:
+        - Courbariaux, Hubara et al., "Binarized Neural Networks: Training
+          Deep Neural Networks with Weights and Activations Constrained to
+          +1 or -1", 2016 (NeurIPS 2016 as "Binarized Neural Networks").
+          https://arxiv.org/abs/1602.02830
+          Code: https://github.com/MatthieuCourbariaux/BinaryNet
+    """
 
     def forward(self, weight: Tensor) -> Tensor:
         _check_weight(weight, 'SignWeight')
@@ -37,6 +45,21 @@ class XNORWeight(BaseWeightBinarizer):
     1[|W| <= 1]``, *not* multiplied by ``alpha_o``. This follows the public
     Bi-Real / ReActNet code (``scale * sign(W)`` detached, plus ``clamp(W)``
     minus its detached copy); the papers do not state it.
+
+    References:
+        - Rastegari et al., "XNOR-Net: ImageNet Classification Using Binary
+          Convolutional Neural Networks", ECCV 2016.
+          https://arxiv.org/abs/1603.05279
+          Code: https://github.com/allenai/XNOR-Net
+        - Liu et al., "Bi-Real Net: Enhancing the Performance of 1-bit
+          CNNs With Improved Representational Capability and Advanced
+          Training Algorithm", ECCV 2018.
+          https://arxiv.org/abs/1808.00278
+          Code: https://github.com/liuzechun/Bi-Real-net
+        - Liu et al., "ReActNet: Towards Precise Binary Neural Network
+          with Generalized Activation Functions", ECCV 2020.
+          https://arxiv.org/abs/2003.03488
+          Code: https://github.com/liuzechun/ReActNet
     """
 
     def forward(self, weight: Tensor) -> Tensor:
