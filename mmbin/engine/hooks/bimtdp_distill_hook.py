@@ -61,6 +61,12 @@ class BiMTDPDistillHook(Hook):
         dry_run_size (tuple[int, int]): Size of the dummy batch of the
             compatibility check; ``None`` skips the check. Defaults to
             ``(64, 64)``.
+
+    References:
+        - Shang et al., "Efficient Multitask Dense Predictor via
+          Binarization", CVPR 2024. https://arxiv.org/abs/2405.14136
+          (the code link of the paper, https://github.com/42Shawn/BiMTDP,
+          held only a README when this was written)
     """
 
     priority = 'NORMAL'

@@ -45,6 +45,17 @@ class BiBasicBlock(BaseModule):
             ``dict(type='RPReLU')``.
         with_cp (bool): Use gradient checkpointing. Defaults to False.
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        - Liu et al., "Bi-Real Net: Enhancing the Performance of 1-bit
+          CNNs With Improved Representational Capability and Advanced
+          Training Algorithm", ECCV 2018.
+          https://arxiv.org/abs/1808.00278
+          Code: https://github.com/liuzechun/Bi-Real-net
+        - Liu et al., "ReActNet: Towards Precise Binary Neural Network
+          with Generalized Activation Functions", ECCV 2020.
+          https://arxiv.org/abs/2003.03488
+          Code: https://github.com/liuzechun/ReActNet
     """
 
     expansion = 1
@@ -262,6 +273,19 @@ class BiResNet(ResNet):
         >>> outs = self(torch.rand(2, 3, 64, 64))
         >>> [tuple(o.shape) for o in outs]
         [(2, 64, 16, 16), (2, 128, 8, 8), (2, 256, 8, 8), (2, 512, 8, 8)]
+
+    References:
+        - He et al., "Deep Residual Learning for Image Recognition",
+          CVPR 2016. https://arxiv.org/abs/1512.03385
+        - Liu et al., "Bi-Real Net: Enhancing the Performance of 1-bit
+          CNNs With Improved Representational Capability and Advanced
+          Training Algorithm", ECCV 2018.
+          https://arxiv.org/abs/1808.00278
+          Code: https://github.com/liuzechun/Bi-Real-net
+        - Liu et al., "ReActNet: Towards Precise Binary Neural Network
+          with Generalized Activation Functions", ECCV 2020.
+          https://arxiv.org/abs/2003.03488
+          Code: https://github.com/liuzechun/ReActNet
     """
 
     arch_settings = {

@@ -87,6 +87,14 @@ class BiDenseConvNeXtBlock(BaseModule):
             Defaults to True.
         with_cp (bool): Gradient checkpointing. Defaults to False.
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
+        - Liu et al., "A ConvNet for the 2020s", CVPR 2022.
+          https://arxiv.org/abs/2201.03545
+          Code: https://github.com/facebookresearch/ConvNeXt
     """
 
     def __init__(self,
@@ -180,6 +188,14 @@ class BiDenseConvNeXt(BaseModule):
         with_cp (bool): Gradient checkpointing in the blocks. Defaults to
             False.
         init_cfg (dict | list[dict], optional): Initialisation config.
+
+    References:
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
+        - Liu et al., "A ConvNet for the 2020s", CVPR 2022.
+          https://arxiv.org/abs/2201.03545
+          Code: https://github.com/facebookresearch/ConvNeXt
     """
 
     arch_settings = {

@@ -45,6 +45,20 @@ class BypassConvModule(BaseModule):
         bypass (bool): Add the real-valued bypass. Defaults to False.
         dilation (int): Dilation. Defaults to 1.
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        - Liu et al., "Bi-Real Net: Enhancing the Performance of 1-bit
+          CNNs With Improved Representational Capability and Advanced
+          Training Algorithm", ECCV 2018.
+          https://arxiv.org/abs/1808.00278
+          Code: https://github.com/liuzechun/Bi-Real-net
+        - Liu et al., "ReActNet: Towards Precise Binary Neural Network
+          with Generalized Activation Functions", ECCV 2020.
+          https://arxiv.org/abs/2003.03488
+          Code: https://github.com/liuzechun/ReActNet
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self,

@@ -27,6 +27,17 @@ class EdgeTaskHead(BaseTaskHead):
         loss_decode (dict | list[dict], optional): Overrides the default
             ``BalancedBCELoss(pos_weight=pos_weight)``.
         **kwargs: See :class:`BaseTaskHead`.
+
+    References:
+        - Xie and Tu, "Holistically-Nested Edge Detection", ICCV 2015.
+          https://arxiv.org/abs/1504.06375
+        - Vandenhende et al., "MTI-Net: Multi-Scale Task Interaction
+          Networks for Multi-Task Learning", ECCV 2020.
+          https://arxiv.org/abs/2001.06902
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Bruggemann et al., "Exploring Relational Context for Multi-Task
+          Dense Prediction", ICCV 2021. https://arxiv.org/abs/2104.13874
+          Code: https://github.com/brdav/atrc
     """
 
     task_name = 'edge'

@@ -55,6 +55,21 @@ class MultiTaskFPNDecoder(BaseModule):
         align_corners (bool): ``align_corners`` of the upsampling.
             Defaults to False.
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        - Lin et al., "Feature Pyramid Networks for Object Detection",
+          CVPR 2017. https://arxiv.org/abs/1612.03144
+        - Xiao et al., "Unified Perceptual Parsing for Scene
+          Understanding", ECCV 2018. https://arxiv.org/abs/1807.10221
+        - Kirillov et al., "Panoptic Feature Pyramid Networks",
+          CVPR 2019. https://arxiv.org/abs/1901.02446
+        - Vandenhende et al., "MTI-Net: Multi-Scale Task Interaction
+          Networks for Multi-Task Learning", ECCV 2020.
+          https://arxiv.org/abs/2001.06902
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Bruggemann et al., "Exploring Relational Context for Multi-Task
+          Dense Prediction", ICCV 2021. https://arxiv.org/abs/2104.13874
+          Code: https://github.com/brdav/atrc
     """
 
     def __init__(self,

@@ -17,6 +17,14 @@ class PartsTaskHead(SegTaskHead):
     Args:
         num_classes (int): Defaults to 7.
         **kwargs: See :class:`SegTaskHead`.
+
+    References:
+        - Chen et al., "Detect What You Can: Detecting and Representing
+          Objects using Holistic Models and Body Parts", CVPR 2014.
+          https://arxiv.org/abs/1406.2031
+        - Maninis et al., "Attentive Single-Tasking of Multiple Tasks",
+          CVPR 2019. https://arxiv.org/abs/1904.08918
+          Code: https://github.com/facebookresearch/astmt
     """
 
     task_name = 'parts'

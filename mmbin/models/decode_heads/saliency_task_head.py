@@ -16,6 +16,17 @@ class SaliencyTaskHead(EdgeTaskHead):
     Args:
         pos_weight (float, optional): Defaults to None (batch balance).
         **kwargs: See :class:`EdgeTaskHead`.
+
+    References:
+        - Xie and Tu, "Holistically-Nested Edge Detection", ICCV 2015.
+          https://arxiv.org/abs/1504.06375
+        - Vandenhende et al., "MTI-Net: Multi-Scale Task Interaction
+          Networks for Multi-Task Learning", ECCV 2020.
+          https://arxiv.org/abs/2001.06902
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Bruggemann et al., "Exploring Relational Context for Multi-Task
+          Dense Prediction", ICCV 2021. https://arxiv.org/abs/2104.13874
+          Code: https://github.com/brdav/atrc
     """
 
     task_name = 'saliency'

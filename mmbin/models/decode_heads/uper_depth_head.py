@@ -61,6 +61,13 @@ class UPerDepthHead(UPerHead):
             (``in_channels``, ``channels``, ``pool_scales``, ``conv_cfg``,
             ``norm_cfg``, ``act_cfg``, ``align_corners``, ...).
             ``num_classes`` is fixed to 1.
+
+    References:
+        - Xiao et al., "Unified Perceptual Parsing for Scene
+          Understanding", ECCV 2018. https://arxiv.org/abs/1807.10221
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self,

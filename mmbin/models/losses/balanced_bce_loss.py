@@ -31,6 +31,17 @@ class BalancedBCELoss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Name of the loss item. Defaults to
             ``'loss_bce'``.
+
+    References:
+        - Xie and Tu, "Holistically-Nested Edge Detection", ICCV 2015.
+          https://arxiv.org/abs/1504.06375
+        - Vandenhende et al., "MTI-Net: Multi-Scale Task Interaction
+          Networks for Multi-Task Learning", ECCV 2020.
+          https://arxiv.org/abs/2001.06902
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Bruggemann et al., "Exploring Relational Context for Multi-Task
+          Dense Prediction", ICCV 2021. https://arxiv.org/abs/2104.13874
+          Code: https://github.com/brdav/atrc
     """
 
     def __init__(self,

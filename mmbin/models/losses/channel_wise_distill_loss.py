@@ -26,6 +26,10 @@ class ChannelWiseDistillLoss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Name of the loss item. Defaults to
             ``'loss_cwd'``.
+
+    References:
+        - Shu et al., "Channel-wise Knowledge Distillation for Dense
+          Prediction", ICCV 2021. https://arxiv.org/abs/2011.13256
     """
 
     def __init__(self,

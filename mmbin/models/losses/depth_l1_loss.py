@@ -26,6 +26,19 @@ class DepthL1Loss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Name of the loss item; must start with ``loss_``
             to be back-propagated. Defaults to ``'loss_depth'``.
+
+    References:
+        - Vandenhende et al., "MTI-Net: Multi-Scale Task Interaction
+          Networks for Multi-Task Learning", ECCV 2020.
+          https://arxiv.org/abs/2001.06902
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Bruggemann et al., "Exploring Relational Context for Multi-Task
+          Dense Prediction", ICCV 2021. https://arxiv.org/abs/2104.13874
+          Code: https://github.com/brdav/atrc
+        - Ye and Xu, "Inverted Pyramid Multi-task Transformer for Dense
+          Scene Understanding", ECCV 2022.
+          https://arxiv.org/abs/2203.07997
+          Code: https://github.com/prismformore/Multi-Task-Transformer
     """
 
     def __init__(self,

@@ -29,6 +29,14 @@ class FeatureDistillLoss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Name of the loss item. Defaults to
             ``'loss_feat_kd'``.
+
+    References:
+        - Romero et al., "FitNets: Hints for Thin Deep Nets", ICLR 2015.
+          https://arxiv.org/abs/1412.6550
+        - Shang et al., "Efficient Multitask Dense Predictor via
+          Binarization", CVPR 2024. https://arxiv.org/abs/2405.14136
+          (the code link of the paper, https://github.com/42Shawn/BiMTDP,
+          held only a README when this was written)
     """
 
     def __init__(self,

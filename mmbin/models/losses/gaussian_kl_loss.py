@@ -54,6 +54,12 @@ class GaussianKLLoss(nn.Module):
             Defaults to ``'mean'``.
         loss_weight (float): ``beta``. Defaults to 1e-4.
         loss_name (str): Name of the loss item. Defaults to ``'loss_ib'``.
+
+    References:
+        - Alemi et al., "Deep Variational Information Bottleneck",
+          ICLR 2017. https://arxiv.org/abs/1612.00410
+        - Kingma and Welling, "Auto-Encoding Variational Bayes", ICLR 2014.
+          https://arxiv.org/abs/1312.6114
     """
 
     def __init__(self,

@@ -48,6 +48,16 @@ class MultiTaskDistillLoss(BaseModule):
             depth=dict(type='RegressionDistillLoss'))``; the loss item is
             ``loss_kd_<task>``.
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        - Shang et al., "Efficient Multitask Dense Predictor via
+          Binarization", CVPR 2024. https://arxiv.org/abs/2405.14136
+          (the code link of the paper, https://github.com/42Shawn/BiMTDP,
+          held only a README when this was written)
+        - Hinton et al., "Distilling the Knowledge in a Neural Network",
+          2015. https://arxiv.org/abs/1503.02531
+        - Shu et al., "Channel-wise Knowledge Distillation for Dense
+          Prediction", ICCV 2021. https://arxiv.org/abs/2011.13256
     """
 
     def __init__(self,

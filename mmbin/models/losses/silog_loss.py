@@ -33,6 +33,16 @@ class MaskedSILogLoss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Name of the loss item. Defaults to
             ``'loss_silog'``.
+
+    References:
+        - Eigen et al., "Depth Map Prediction from a Single Image using a
+          Multi-Scale Deep Network", NeurIPS 2014.
+          https://arxiv.org/abs/1406.2283
+        - Bhat et al., "AdaBins: Depth Estimation Using Adaptive Bins",
+          CVPR 2021. https://arxiv.org/abs/2011.14141
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     def __init__(self,

@@ -29,6 +29,10 @@ class SoftBCEDistillLoss(nn.Module):
         loss_weight (float): Weight of the loss. Defaults to 1.0.
         loss_name (str): Name of the loss item. Defaults to
             ``'loss_bce_kd'``.
+
+    References:
+        - Hinton et al., "Distilling the Knowledge in a Neural Network",
+          2015. https://arxiv.org/abs/1503.02531
     """
 
     def __init__(self,

@@ -114,6 +114,14 @@ class IBNeck(BaseModule):
             Defaults to ``(-10., 4.)``.
         sample_in_eval (bool): Also sample at inference. Defaults to False.
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        - Alemi et al., "Deep Variational Information Bottleneck",
+          ICLR 2017. https://arxiv.org/abs/1612.00410
+        - Shang et al., "Efficient Multitask Dense Predictor via
+          Binarization", CVPR 2024. https://arxiv.org/abs/2405.14136
+          (the code link of the paper, https://github.com/42Shawn/BiMTDP,
+          held only a README when this was written)
     """
 
     def __init__(self,

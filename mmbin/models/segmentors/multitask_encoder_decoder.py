@@ -69,6 +69,15 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         pretrained (str, optional): Backbone checkpoint (sets
             ``backbone.init_cfg``).
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        - Vandenhende et al., "Multi-Task Learning for Dense Prediction
+          Tasks: A Survey", TPAMI 2021. https://arxiv.org/abs/2004.13379
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Shang et al., "Efficient Multitask Dense Predictor via
+          Binarization", CVPR 2024. https://arxiv.org/abs/2405.14136
+          (the code link of the paper, https://github.com/42Shawn/BiMTDP,
+          held only a README when this was written)
     """
 
     def __init__(self,
