@@ -37,6 +37,21 @@ class NYUDMultiTaskDataset(BaseMultiTaskDataset):
         reduce_zero_label (bool): Map void 0 to ignore and shift ids down.
             Defaults to True (the NYUD convention).
         **kwargs: See :class:`BaseMultiTaskDataset`.
+
+    References:
+        - Silberman et al., "Indoor Segmentation and Support Inference
+          from RGBD Images", ECCV 2012 (not on arXiv). Dataset:
+          https://cs.nyu.edu/~fergus/datasets/nyu_depth_v2.html
+        - Gupta et al., "Perceptual Organization and Recognition of Indoor
+          Scenes from RGB-D Images", CVPR 2013 (not on arXiv): the 40-class
+          label set and the boundary ground truth of NYUD-v2.
+        - Vandenhende et al., "MTI-Net: Multi-Scale Task Interaction
+          Networks for Multi-Task Learning", ECCV 2020.
+          https://arxiv.org/abs/2001.06902
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Bruggemann et al., "Exploring Relational Context for Multi-Task
+          Dense Prediction", ICCV 2021. https://arxiv.org/abs/2104.13874
+          Code: https://github.com/brdav/atrc
     """
 
     METAINFO = dict(classes=NYU40_CLASSES, palette=[list(c) for c in

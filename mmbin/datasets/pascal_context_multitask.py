@@ -64,6 +64,17 @@ class PascalContextMultiTaskDataset(BaseMultiTaskDataset):
             the json class lists if present, a sequence gives the valid
             ``LabelMap`` ids, None disables masking. Defaults to 'auto'.
         **kwargs: See :class:`BaseMultiTaskDataset`.
+
+    References:
+        - Mottaghi et al., "The Role of Context for Object Detection and
+          Semantic Segmentation in the Wild", CVPR 2014 (not on arXiv).
+          Dataset: https://cs.stanford.edu/~roozbeh/pascal-context/
+        - Chen et al., "Detect What You Can: Detecting and Representing
+          Objects using Holistic Models and Body Parts", CVPR 2014.
+          https://arxiv.org/abs/1406.2031
+        - Maninis et al., "Attentive Single-Tasking of Multiple Tasks",
+          CVPR 2019. https://arxiv.org/abs/1904.08918
+          Code: https://github.com/facebookresearch/astmt
     """
 
     METAINFO = dict(

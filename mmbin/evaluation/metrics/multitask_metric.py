@@ -84,6 +84,26 @@ class MultiTaskMetric(BaseMetric):
             already are).
         collect_device (str): ``'cpu'`` or ``'gpu'``. Defaults to 'cpu'.
         prefix (str, optional): Extra key prefix (``prefix/seg/mIoU``).
+
+    References:
+        - Vandenhende et al., "Multi-Task Learning for Dense Prediction
+          Tasks: A Survey", TPAMI 2021. https://arxiv.org/abs/2004.13379
+          Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+        - Maninis et al., "Attentive Single-Tasking of Multiple Tasks",
+          CVPR 2019. https://arxiv.org/abs/1904.08918
+          Code: https://github.com/facebookresearch/astmt
+        - Eigen et al., "Depth Map Prediction from a Single Image using a
+          Multi-Scale Deep Network", NeurIPS 2014.
+          https://arxiv.org/abs/1406.2283
+        - Arbelaez et al., "Contour Detection and Hierarchical Image
+          Segmentation", TPAMI 2011 (not on arXiv): the BSDS boundary
+          benchmark and its pixel matching.
+        - Pont-Tuset and Marques, "Supervised Evaluation of Image
+          Segmentation and Object Proposal Techniques", TPAMI 2016 (SEISM,
+          the odsF code of MTI-Net / ATRC / InvPT).
+          Code: https://github.com/jponttuset/seism
+        - pyEdgeEval, a Python implementation of the BSDS / SEISM boundary
+          evaluation. Code: https://github.com/haruishi43/py-edge-eval
     """
 
     default_prefix: Optional[str] = None
