@@ -7,44 +7,68 @@ Example::
         --out data/synthetic_nyud --num-train 800 --num-val 200 \
         --size 240 320 --seed 0
 
-See ``docs/data.md`` and :mod:`mmbin.datasets.synthetic_nyud` for what the
-scenes contain.
+See ``docs/data.md`` and :mod:`mmbin.datasets.synthetic` for what the
+scenes contain; the work is done by
+:func:`mmbin.datasets.generate_synthetic_nyud`.
 """
 import argparse
 import os
-import os.path as osp
-import sys
 import time
 
-# Allow running from a source checkout without installing mmbin.
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+from mmbin.utils.cli import add_shape_arg, non_negative_int, positive_int
+
+#: Smallest map side the generator accepts.
+MIN_SIZE = 8
 
 
-def parse_args():
+def build_parser() -> argparse.ArgumentParser:
+    """The tool's argument parser (numeric options checked when parsed)."""
     parser = argparse.ArgumentParser(
         description='Generate a synthetic NYUD-v2 multi-task dataset '
         '(NYUD_MT layout: images/, segmentation/, depth/, normals/, edge/, '
         'gt_sets/).')
     parser.add_argument('--out', required=True, help='output directory')
-    parser.add_argument('--num-train', type=int, default=200,
+    parser.add_argument('--num-train', type=non_negative_int, default=200,
                         help='number of training scenes (default 200)')
-    parser.add_argument('--num-val', type=int, default=50,
+    parser.add_argument('--num-val', type=non_negative_int, default=50,
                         help='number of validation scenes (default 50)')
-    parser.add_argument('--size', type=int, nargs=2, default=(240, 320),
-                        metavar=('H', 'W'),
-                        help='image height and width (default 240 320)')
-    parser.add_argument('--seed', type=int, default=0, help='global seed')
+    add_shape_arg(parser, '--size', default=(240, 320),
+                  help=f'image height and width, each >= {MIN_SIZE} '
+                  '(default 240 320)')
+    parser.add_argument('--seed', type=non_negative_int, default=0,
+                        help='global seed (default 0)')
     parser.add_argument(
-        '--workers', type=int, default=min(2, os.cpu_count() or 1),
+        '--workers', type=positive_int, default=min(2, os.cpu_count() or 1),
         help='worker processes (default: min(2, CPUs)); the output does not '
         'depend on it')
-    parser.add_argument('--jpeg-quality', type=int, default=90)
-    return parser.parse_args()
+    parser.add_argument('--jpeg-quality', type=non_negative_int, default=90,
+                        help='JPEG quality 0..100 (default 90)')
+    return parser
 
 
-def main():
-    args = parse_args()
-    from mmbin.datasets.synthetic_nyud import generate_synthetic_nyud
+def parse_args(argv=None) -> argparse.Namespace:
+    """Parse and check the command line.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        argparse.Namespace: The arguments.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if min(args.size) < MIN_SIZE:
+        parser.error(f'argument --size: both sides must be >= {MIN_SIZE}, '
+                     f'got {args.size[0]} {args.size[1]}')
+    if args.jpeg_quality > 100:
+        parser.error('argument --jpeg-quality: must be in 0..100, got '
+                     f'{args.jpeg_quality}')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mmbin.datasets import generate_synthetic_nyud
     start = time.time()
     ids = generate_synthetic_nyud(
         args.out, num_train=args.num_train, num_val=args.num_val,

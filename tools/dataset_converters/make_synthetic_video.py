@@ -8,52 +8,79 @@ Example::
         --out data/synthetic_video --num-train 8 --num-val 4 \
         --num-frames 24 --size 120 160 --seed 0
 
-See :mod:`mmbin.datasets.synthetic_video` for the scenes and the camera
-path, and :class:`mmbin.datasets.VideoMultiTaskDataset` for reading them.
+See :mod:`mmbin.datasets.synthetic.video` for the scenes and the camera
+path (the work is done by :func:`mmbin.datasets.generate_synthetic_video`),
+and :class:`mmbin.datasets.VideoMultiTaskDataset` for reading them.
 """
 import argparse
 import os
-import os.path as osp
-import sys
 import time
 
-# Allow running from a source checkout without installing mmbin.
-sys.path.insert(0, osp.abspath(osp.join(osp.dirname(__file__), '..', '..')))
+from mmbin.utils.cli import add_shape_arg, non_negative_int, positive_int
+
+#: Smallest frame side the generator accepts.
+MIN_SIZE = 8
 
 
-def parse_args():
+def build_parser() -> argparse.ArgumentParser:
+    """The tool's argument parser (numeric options checked when parsed)."""
     parser = argparse.ArgumentParser(
         description='Generate synthetic multi-task frame sequences '
         '(NYUD_MT layout with gt_sets in temporal order and '
         'sequences.json).')
     parser.add_argument('--out', required=True, help='output directory')
-    parser.add_argument('--num-train', type=int, default=8,
+    parser.add_argument('--num-train', type=non_negative_int, default=8,
                         help='training sequences (default 8)')
-    parser.add_argument('--num-val', type=int, default=4,
+    parser.add_argument('--num-val', type=non_negative_int, default=4,
                         help='validation sequences (default 4)')
-    parser.add_argument('--num-frames', type=int, default=24,
+    parser.add_argument('--num-frames', type=positive_int, default=24,
                         help='frames per sequence (default 24)')
-    parser.add_argument('--size', type=int, nargs=2, default=(120, 160),
-                        metavar=('H', 'W'),
-                        help='frame height and width (default 120 160)')
-    parser.add_argument('--seed', type=int, default=0, help='global seed')
+    add_shape_arg(parser, '--size', default=(120, 160),
+                  help=f'frame height and width, each >= {MIN_SIZE} '
+                  '(default 120 160)')
+    parser.add_argument('--seed', type=non_negative_int, default=0,
+                        help='global seed (default 0)')
     parser.add_argument('--translation', type=float, default=None,
                         help='forward camera travel over a sequence (m)')
     parser.add_argument('--pan', type=float, default=None,
                         help='yaw amplitude over a sequence (rad)')
     parser.add_argument('--noise-scale', type=float, default=1.0,
-                        help='per-frame sensor noise scale (0: none)')
+                        help='per-frame sensor noise scale, >= 0 (0: none)')
     parser.add_argument(
-        '--workers', type=int, default=min(2, os.cpu_count() or 1),
+        '--workers', type=positive_int, default=min(2, os.cpu_count() or 1),
         help='worker processes (default: min(2, CPUs)); the output does not '
         'depend on it')
-    parser.add_argument('--jpeg-quality', type=int, default=90)
-    return parser.parse_args()
+    parser.add_argument('--jpeg-quality', type=non_negative_int, default=90,
+                        help='JPEG quality 0..100 (default 90)')
+    return parser
 
 
-def main():
-    args = parse_args()
-    from mmbin.datasets.synthetic_video import generate_synthetic_video
+def parse_args(argv=None) -> argparse.Namespace:
+    """Parse and check the command line.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        argparse.Namespace: The arguments.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if min(args.size) < MIN_SIZE:
+        parser.error(f'argument --size: both sides must be >= {MIN_SIZE}, '
+                     f'got {args.size[0]} {args.size[1]}')
+    if args.jpeg_quality > 100:
+        parser.error('argument --jpeg-quality: must be in 0..100, got '
+                     f'{args.jpeg_quality}')
+    if not args.noise_scale >= 0:
+        parser.error('argument --noise-scale: must be >= 0, got '
+                     f'{args.noise_scale}')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from mmbin.datasets import generate_synthetic_video
     motion = {}
     if args.translation is not None:
         motion['translation'] = args.translation
