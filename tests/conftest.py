@@ -23,7 +23,7 @@ def python_exe():
 @pytest.fixture(scope='session')
 def tiny_nyud(tmp_path_factory):
     """A tiny synthetic NYUD_MT tree: 8 train and 4 val scenes, 48x64."""
-    from mmbin.datasets.synthetic_nyud import generate_synthetic_nyud
+    from mmbin.datasets import generate_synthetic_nyud
     root = tmp_path_factory.mktemp('tiny_nyud')
     generate_synthetic_nyud(
         str(root), num_train=8, num_val=4, size=(48, 64), seed=0)

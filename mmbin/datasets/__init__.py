@@ -4,8 +4,8 @@ from .base_multitask import BaseMultiTaskDataset
 from .nyu40 import NYU40_CLASSES, NYU40_PALETTE
 from .nyud_multitask import NYUDMultiTaskDataset
 from .pascal_context_multitask import PascalContextMultiTaskDataset
-from .synthetic_nyud import generate_synthetic_nyud, render_synthetic_scene
-from .synthetic_video import generate_synthetic_video
+from .synthetic import (generate_synthetic_nyud, generate_synthetic_video,
+                        render_synthetic_scene)
 from .video_multitask_dataset import VideoMultiTaskDataset
 
 __all__ = [

@@ -32,5 +32,6 @@ NYU40_PALETTE = (
 
 # Named on-disk ids (1-based, 0 = void) for readable scene code.
 NYU40_ID = {name: i + 1 for i, name in enumerate(NYU40_CLASSES)}
+NYU40_VOID = 0  # unlabelled pixels on disk
 
 assert len(NYU40_CLASSES) == 40 and len(NYU40_PALETTE) == 40

@@ -7,10 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from mmbin.datasets.synthetic_nyud import (generate_synthetic_nyud,
-                                           nyu_intrinsics,
-                                           render_synthetic_scene,
-                                           thin_boundaries)
+from mmbin.datasets.synthetic import (generate_synthetic_nyud,
+                                      nyu_intrinsics, render_synthetic_scene,
+                                      thin_boundaries)
 
 SIZE = (48, 64)
 

@@ -12,7 +12,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmbin.datasets.synthetic_video import generate_synthetic_video
+from mmbin.datasets import generate_synthetic_video
 
 ONE_ITER = {
     'train_cfg.max_iters': 1,

@@ -6,9 +6,8 @@ import pytest
 import torch
 from mmseg.registry import DATASETS, MODELS
 
-from mmbin.datasets.synthetic_video import (camera_path,
-                                            generate_synthetic_video,
-                                            render_synthetic_sequence)
+from mmbin.datasets.synthetic import (camera_path, generate_synthetic_video,
+                                      render_synthetic_sequence)
 from mmbin.models.sharing import summarize_records
 
 

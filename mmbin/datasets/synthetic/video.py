@@ -2,26 +2,22 @@
 """Synthetic frame sequences: a camera moving smoothly through one
 generated room, with every task map per frame.
 
-This reuses the procedural scenes of :mod:`mmbin.datasets.synthetic_nyud`
-(room, furniture, materials, lights, exact ray casting) and renders one
-scene from a sequence of camera poses instead of one:
+One scene of the still generator (:func:`~.scene_layout.build_scene`:
+room, furniture, materials, lights) is rendered from a sequence of camera
+poses with :func:`~.render.render_scene`:
 
-* the room is sampled once (``_build_scene``), and the camera starts at the
-  pose the scene generator picked (near a wall, looking into the room,
-  with 0.7 m kept free around it);
-* the camera then moves along a smooth path: a forward dolly of
-  ``translation`` metres, a sideways sway, a small height bob, a yaw pan
-  and a pitch nod, all smooth (sine / cosine) functions of time;
+* the camera starts at the pose the scene was planned around
+  (``scene.start_pose``: near a wall, looking into the room, with 0.7 m
+  kept free around it);
+* it then moves along a smooth path (:func:`camera_path`): a forward dolly
+  of ``translation`` metres, a sideways sway, a small height bob, a yaw
+  pan and a pitch nod, all smooth (sine / cosine) functions of time;
 * surface appearance is frozen across frames (the material draws, the
   texture noise and the lighting are re-seeded identically for every
   frame) and the camera response is locked after the first frame
-  (exposure, white balance, vignetting and blur), like a video camera
-  with fixed settings; only the sensor noise is drawn anew per frame.
-
-The scene module exposes no per-pose renderer, so this wrapper calls its
-private steps (``_build_scene``, ``_camera_rotation``, ``_cast``,
-``_surface``, ``_shade``, ``_boundaries``) in the same order as
-:func:`~mmbin.datasets.synthetic_nyud.render_synthetic_scene`.
+  (exposure, white balance, vignetting and blur,
+  :func:`~.sensor.lock_camera_settings`), like a video camera with fixed
+  settings; only the sensor noise is drawn anew per frame.
 
 The output extends the NYUD_MT layout: frame ``k`` of sequence ``s`` of a
 split is the sample ``<split>_s<s>_f<k>`` in the usual task folders, the
@@ -30,19 +26,21 @@ each sequence's frames and camera poses (read by
 :class:`~mmbin.datasets.VideoMultiTaskDataset`).
 """
 import json
-import os
 import os.path as osp
 from multiprocessing import Pool
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .nyu40 import NYU40_ID
-from .synthetic_nyud import (_boundaries, _build_scene, _camera_rotation,
-                             _cast, _shade, _surface, nyu_intrinsics)
+from .camera import CameraPose, nyu_intrinsics
+from .render import render_scene
+from .scene_layout import build_scene
+from .sensor import develop_frame, lock_camera_settings
+from .shading import draw_sunlight
+from .writer import make_layout, write_sample, write_split_files
 
-__all__ = ['render_synthetic_sequence', 'generate_synthetic_video',
-           'camera_path']
+__all__ = ['DEFAULT_MOTION', 'camera_path', 'generate_synthetic_video',
+           'render_synthetic_sequence']
 
 #: Default camera motion over a whole sequence.
 DEFAULT_MOTION = dict(
@@ -117,38 +115,6 @@ def camera_path(start: np.ndarray,
     return poses
 
 
-def _lock_camera(rng: np.random.Generator, radiance: np.ndarray) -> dict:
-    """Camera settings fixed for a whole sequence (from its first frame),
-    drawn like the still-image pipeline of the scene module."""
-    return dict(
-        exposure=rng.uniform(0.55, 0.85) /
-        max(np.percentile(radiance, 95), 1e-3),
-        vignette=rng.uniform(0.05, 0.3),
-        white_balance=(1 + rng.normal(0, 0.04, 3)).astype(np.float32),
-        blur=rng.uniform(0.3, 0.9),
-        shot=rng.uniform(0.002, 0.01),
-        read=rng.uniform(1e-5, 2e-4))
-
-
-def _develop(radiance: np.ndarray, cam: dict, noise_rng: np.random.Generator,
-             noise_scale: float) -> np.ndarray:
-    """Radiance to 8-bit RGB with locked settings and fresh sensor noise."""
-    import cv2
-    H, W, _ = radiance.shape
-    img = radiance * cam['exposure']
-    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
-    r2 = ((xx - W / 2) / (W / 2))**2 + ((yy - H / 2) / (H / 2))**2
-    img = img * (1 - cam['vignette'] * r2 / 2)[..., None]
-    img = img * cam['white_balance']
-    img = cv2.GaussianBlur(img.astype(np.float32), (0, 0), cam['blur'])
-    if noise_scale > 0:
-        sigma = np.sqrt(np.clip(img, 0, None) * cam['shot'] + cam['read'])
-        img = img + noise_scale * noise_rng.standard_normal(
-            img.shape).astype(np.float32) * sigma
-    img = np.clip(img, 0, 1)**(1 / 2.2)
-    return (img * 255 + 0.5).astype(np.uint8)
-
-
 def render_synthetic_sequence(seed_seq,
                               num_frames: int = 16,
                               size: Sequence[int] = (120, 160),
@@ -167,7 +133,7 @@ def render_synthetic_sequence(seed_seq,
 
     Returns:
         list[dict]: Per frame, like
-        :func:`~mmbin.datasets.synthetic_nyud.render_synthetic_scene`:
+        :func:`~mmbin.datasets.render_synthetic_scene`:
         ``img``, ``seg``, ``depth``, ``normal``, ``edge``, ``instance`` and
         ``meta`` (room type, intrinsics, pose, frame index).
     """
@@ -177,52 +143,40 @@ def render_synthetic_sequence(seed_seq,
     root = np.random.SeedSequence(seed_seq)
     scene_ss, surf_ss, shade_ss, cam_ss, path_ss, noise_ss = root.spawn(6)
     rng = np.random.default_rng(scene_ss)
-    scene, cam0, (yaw0, pitch0, roll0), room_type = _build_scene(rng)
-    window_dir = None
-    if rng.random() < 0.4 and any(d[5] == NYU40_ID['window']
-                                  for d in scene.decals):
-        v = np.array([rng.normal(), -rng.uniform(0.3, 1.0), rng.normal()])
-        window_dir = (-v / np.linalg.norm(v)).astype(np.float32)
+    scene = build_scene(rng)
+    start = scene.start_pose
+    sun_dir = draw_sunlight(scene, rng)
     phase = float(np.random.default_rng(path_ss).uniform(0, 2 * np.pi))
-    poses = camera_path(cam0, yaw0, pitch0, roll0, num_frames, scene.room,
-                        motion, phase)
-    K = nyu_intrinsics(H, W)
-    # _surface may add materials and draws from scene.rng; restore both
-    # before every frame so that every frame sees the same surfaces.
-    materials, class_mat = list(scene.materials), dict(scene._class_mat)
+    poses = camera_path(start.position, start.yaw, start.pitch, start.roll,
+                        num_frames, scene.room, motion, phase)
+    # The surface pass may add materials and draws them from scene.rng:
+    # restore both before every frame so that every frame sees the same
+    # surfaces.
+    materials = scene.material_state()
     cam_settings = None
     noise_rngs = [
         np.random.default_rng(s) for s in noise_ss.spawn(num_frames)
     ]
     frames = []
     for k, pose in enumerate(poses):
-        scene.materials = list(materials)
-        scene._class_mat = dict(class_mat)
-        scene.rng = np.random.default_rng(surf_ss)
-        cam = np.asarray(pose['position'], np.float32)
-        R = _camera_rotation(pose['yaw'], pose['pitch'], pose['roll'])
-        t, kind, index, dw = _cast(scene, cam, R, K, H, W)
-        p, normal_w, uv, cls, inst, mat = _surface(scene, cam, t, kind,
-                                                   index, dw)
-        radiance = _shade(scene, np.random.default_rng(shade_ss), cam, p,
-                          normal_w, uv, mat, cls, t, window_dir)
+        scene.restore_materials(materials, np.random.default_rng(surf_ss))
+        r = render_scene(scene, CameraPose(**pose), (H, W),
+                         np.random.default_rng(shade_ss), sun_dir)
         if cam_settings is None:
-            cam_settings = _lock_camera(np.random.default_rng(cam_ss),
-                                        radiance)
-        img = _develop(radiance, cam_settings, noise_rngs[k], noise_scale)
-        normal_c = (normal_w @ R.astype(np.float32)).astype(np.float32)
-        normal_c /= np.linalg.norm(normal_c, axis=-1, keepdims=True)
+            cam_settings = lock_camera_settings(
+                np.random.default_rng(cam_ss), r['radiance'])
         frames.append(
             dict(
-                img=img,
-                seg=cls.astype(np.uint8),
-                depth=t.astype(np.float32),
-                normal=normal_c,
-                edge=_boundaries(inst).astype(np.uint8),
-                instance=inst,
+                img=develop_frame(r['radiance'], cam_settings, noise_rngs[k],
+                                  noise_scale),
+                seg=r['seg'],
+                depth=r['depth'],
+                normal=r['normal'],
+                edge=r['edge'],
+                instance=r['instance'],
                 meta=dict(
-                    room_type=room_type,
-                    intrinsics=list(K),
+                    room_type=scene.room_type,
+                    intrinsics=r['intrinsics'],
                     frame_index=k,
                     camera_position=list(pose['position']),
                     yaw=pose['yaw'],
@@ -232,7 +186,6 @@ def render_synthetic_sequence(seed_seq,
 
 
 def _write_sequence(job) -> dict:
-    import cv2
     (out_dir, split, seq, seed_seq, num_frames, size, motion, noise_scale,
      jpeg_quality) = job
     frames = render_synthetic_sequence(seed_seq, num_frames, size, motion,
@@ -240,14 +193,7 @@ def _write_sequence(job) -> dict:
     ids = []
     for k, f in enumerate(frames):
         name = f'{split}_s{seq:04d}_f{k:04d}'
-        cv2.imwrite(osp.join(out_dir, 'images', name + '.jpg'),
-                    np.ascontiguousarray(f['img'][..., ::-1]),
-                    [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
-        cv2.imwrite(osp.join(out_dir, 'segmentation', name + '.png'),
-                    f['seg'])
-        np.save(osp.join(out_dir, 'depth', name + '.npy'), f['depth'])
-        np.save(osp.join(out_dir, 'normals', name + '.npy'), f['normal'])
-        np.save(osp.join(out_dir, 'edge', name + '.npy'), f['edge'])
+        write_sample(out_dir, name, f, jpeg_quality)
         ids.append(name)
     return dict(
         name=f'{split}_s{seq:04d}',
@@ -296,9 +242,7 @@ def generate_synthetic_video(out_dir: str,
     if len(size) != 2 or min(size) < 8:
         raise ValueError(f'size must be (H, W) with both >= 8, got {size}')
     size = (int(size[0]), int(size[1]))
-    for sub in ('images', 'segmentation', 'depth', 'normals', 'edge',
-                'gt_sets'):
-        os.makedirs(osp.join(out_dir, sub), exist_ok=True)
+    make_layout(out_dir)
     jobs = []
     for split, code, num in (('train', 0, num_train), ('val', 1, num_val)):
         for k in range(num):
@@ -313,15 +257,15 @@ def generate_synthetic_video(out_dir: str,
     sequences: Dict[str, list] = {'train': [], 'val': []}
     for job, res in zip(jobs, results):
         sequences[job[1]].append(res)
-    ids = {}
-    for split in ('train', 'val'):
-        ids[split] = [f for s in sequences[split] for f in s['frames']]
-        with open(osp.join(out_dir, 'gt_sets', split + '.txt'), 'w') as f:
-            f.write(''.join(i + '\n' for i in ids[split]))
+    ids = {
+        split: [f for s in sequences[split] for f in s['frames']]
+        for split in ('train', 'val')
+    }
+    write_split_files(out_dir, ids)
     with open(osp.join(out_dir, 'sequences.json'), 'w') as f:
         json.dump(
             dict(
-                generator='mmbin.datasets.synthetic_video',
+                generator='mmbin.datasets.generate_synthetic_video',
                 seed=seed,
                 num_frames=num_frames,
                 size=list(size),
