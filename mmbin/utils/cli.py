@@ -1,0 +1,168 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Argparse pieces shared by the command-line tools in ``tools/``.
+
+Several tools take the same arguments (a config with ``--cfg-options``, an
+input ``--shape H W``, inference ``--threads``, ``--trust-checkpoint``);
+each is defined here once. The ``type=`` functions check numeric arguments
+when the command line is parsed, so a bad value ends in argparse's usage
+error naming the option and the allowed range (``argument --shape: must be
+an integer >= 1, got '0'``) instead of a traceback deep inside the model.
+
+Argparse and MMEngine's :class:`~mmengine.config.DictAction` do the
+parsing; this module only holds the definitions the tools would otherwise
+repeat.
+"""
+import argparse
+import os
+from typing import Optional, Sequence
+
+from mmengine.config import DictAction
+
+from .checkpoint import TRUST_ENV
+
+__all__ = [
+    'positive_int', 'non_negative_int', 'add_config_args',
+    'add_cfg_options_arg', 'add_shape_arg', 'add_threads_arg',
+    'add_trust_checkpoint_arg', 'apply_trust_checkpoint'
+]
+
+
+def _int_at_least(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f'must be an integer >= {minimum}, got {text!r}') from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(
+            f'must be an integer >= {minimum}, got {text!r}')
+    return value
+
+
+def positive_int(text: str) -> int:
+    """Argparse ``type=`` for integers >= 1 (sizes, counts, threads).
+
+    Args:
+        text (str): The command-line value.
+
+    Returns:
+        int: The value.
+
+    Raises:
+        argparse.ArgumentTypeError: If ``text`` is not an integer >= 1
+            (argparse reports it with the option's name).
+    """
+    return _int_at_least(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """Argparse ``type=`` for integers >= 0 (e.g. warm-up iterations).
+
+    Args:
+        text (str): The command-line value.
+
+    Returns:
+        int: The value.
+
+    Raises:
+        argparse.ArgumentTypeError: If ``text`` is not an integer >= 0.
+    """
+    return _int_at_least(text, 0)
+
+
+def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
+    """Add ``--cfg-options key=value ...`` (MMEngine's ``DictAction``).
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+    """
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value (e.g. '
+        'model.backbone.depth=34)')
+
+
+def add_config_args(parser: argparse.ArgumentParser,
+                    config_help: str = 'config file') -> None:
+    """Add the positional ``config`` and ``--cfg-options``.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        config_help (str): Help text of ``config``.
+    """
+    parser.add_argument('config', help=config_help)
+    add_cfg_options_arg(parser)
+
+
+def add_shape_arg(parser: argparse.ArgumentParser,
+                  option: str = '--shape',
+                  default: Optional[Sequence[int]] = None,
+                  required: bool = False,
+                  help: str = 'input height and width') -> None:
+    """Add an input size option taking two integers ``H W`` >= 1.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        option (str): Option name. Defaults to ``'--shape'``.
+        default (Sequence[int], optional): ``(H, W)`` when not given.
+        required (bool): Whether the option must be given.
+        help (str): Help text.
+    """
+    parser.add_argument(
+        option,
+        type=positive_int,
+        nargs=2,
+        metavar=('H', 'W'),
+        default=None if default is None else tuple(default),
+        required=required,
+        help=help)
+
+
+def add_threads_arg(parser: argparse.ArgumentParser,
+                    multiple: bool = False,
+                    default=None,
+                    help: str = 'inference threads (default: all cores)'
+                    ) -> None:
+    """Add ``--threads`` (integers >= 1).
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        multiple (bool): Take one or more thread counts (a list).
+        default (int | list[int], optional): Value when not given.
+        help (str): Help text.
+    """
+    parser.add_argument(
+        '--threads',
+        type=positive_int,
+        nargs='+' if multiple else None,
+        default=default,
+        metavar='N',
+        help=help)
+
+
+def add_trust_checkpoint_arg(parser: argparse.ArgumentParser,
+                             what: str = 'the checkpoint') -> None:
+    """Add ``--trust-checkpoint`` (unrestricted unpickling, opt-in).
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        what (str): Which checkpoint the flag applies to, for the help.
+    """
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='store_true',
+        help=f'load {what} with unrestricted unpickling (only for files you '
+        f'trust; same as {TRUST_ENV}=1)')
+
+
+def apply_trust_checkpoint(args: argparse.Namespace) -> None:
+    """Set ``MMBIN_TRUST_CHECKPOINTS=1`` when ``--trust-checkpoint`` was
+    given, so that mmbin's checkpoint loader allows any pickle.
+
+    Args:
+        args (argparse.Namespace): Parsed arguments.
+    """
+    if getattr(args, 'trust_checkpoint', False):
+        os.environ[TRUST_ENV] = '1'
