@@ -1,13 +1,24 @@
 # Copyright (c) mmbin contributors. All rights reserved.
+import importlib.util
 import os.path as osp
 import sys
 
 import cv2
 import numpy as np
+import pytest
 
-from mmbin.visualization import (colorbar, depth_to_rgb, depth_with_scale,
-                                 edges_to_rgb, labels_to_rgb, normals_to_rgb,
-                                 tile_panels)
+from mmbin.visualization import (browse_dataset, colorbar, depth_to_rgb,
+                                 depth_with_scale, edges_to_rgb,
+                                 labels_to_rgb, normals_to_rgb, tile_panels)
+
+
+def _load_tool(repo_root):
+    spec = importlib.util.spec_from_file_location(
+        'browse_dataset',
+        osp.join(repo_root, 'tools', 'misc', 'browse_dataset.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
 
 
 def test_renderings():
@@ -36,12 +47,7 @@ def test_browse_dataset_writes_one_png_per_sample(tiny_nyud, tmp_path,
                                                   repo_root, monkeypatch):
     """Runs the tool's main() in-process (a subprocess would pay the whole
     torch/mmseg import again)."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location(
-        'browse_dataset',
-        osp.join(repo_root, 'tools', 'misc', 'browse_dataset.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = _load_tool(repo_root)
     out = tmp_path / 'browse'
     monkeypatch.setattr(sys, 'argv', [
         'browse_dataset.py',
@@ -58,3 +64,29 @@ def test_browse_dataset_writes_one_png_per_sample(tiny_nyud, tmp_path,
     # image, semantic, depth (+ scale bar), normals, boundaries
     assert img.shape[0] == 48 + 18
     assert img.shape[1] == 5 * 64 + 64 + 4 * 4
+
+
+def test_browse_dataset_api_and_bad_arguments(tiny_nyud, tmp_path,
+                                              repo_root, capsys):
+    config = osp.join(repo_root, 'configs', '_base_', 'datasets',
+                      'synthetic_nyud.py')
+    written = browse_dataset(
+        config, str(tmp_path / 'val'), num=10, phase='val',
+        data_root=tiny_nyud)
+    # 4 validation scenes: fewer files than asked for
+    assert [osp.basename(p) for p in written] == [
+        f'val_{i:06d}.png' for i in range(4)
+    ]
+    assert all(osp.isfile(p) for p in written)
+    with pytest.raises(ValueError, match='num must be >= 1, got 0'):
+        browse_dataset(config, str(tmp_path / 'x'), num=0)
+    with pytest.raises(ValueError, match="phase must be one of.*'dev'"):
+        browse_dataset(config, str(tmp_path / 'x'), phase='dev')
+
+    tool = _load_tool(repo_root)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_info:
+        tool.parse_args([config, '--output-dir', 'o', '--num', '0'])
+    assert exit_info.value.code == 2
+    assert "argument --num: must be an integer >= 1, got '0'" in \
+        capsys.readouterr().err
