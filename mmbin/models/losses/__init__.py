@@ -10,10 +10,14 @@ from .pixel_kl_distill_loss import PixelKLDistillLoss
 from .regression_distill_loss import RegressionDistillLoss
 from .silog_loss import MaskedSILogLoss
 from .soft_bce_distill_loss import SoftBCEDistillLoss
+from .task_balancers import (BaseTaskBalancer, DynamicWeightAverage, GradNorm,
+                             UncertaintyWeighting)
 
 __all__ = [
     'BalancedBCELoss', 'ChannelWiseDistillLoss', 'DepthL1Loss',
     'FeatureDistillLoss', 'GaussianKLLoss', 'gaussian_kl_to_standard_normal',
     'MultiTaskDistillLoss', 'NormalLoss', 'PixelKLDistillLoss',
-    'RegressionDistillLoss', 'MaskedSILogLoss', 'SoftBCEDistillLoss'
+    'RegressionDistillLoss', 'MaskedSILogLoss', 'SoftBCEDistillLoss',
+    'BaseTaskBalancer', 'DynamicWeightAverage', 'GradNorm',
+    'UncertaintyWeighting'
 ]

@@ -55,6 +55,14 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         decoder (dict, optional): Shared decoder config.
         task_weights (dict[str, float], optional): Weight of every loss item
             of a task; missing tasks weigh 1.
+        task_balancer (dict, optional): Automatic task balancing
+            (``dict(type='UncertaintyWeighting' | 'DynamicWeightAverage' |
+            'GradNorm', ...)``, :mod:`mmbin.models.losses.task_balancers`;
+            ``tasks`` is filled in). It weighs each task's loss (after
+            ``task_weights``) every step, adds its own loss items
+            (``loss_uncertainty``, ``loss_gradnorm``) and logs the weights
+            as ``<task>.balance_weight``. Defaults to None: the fixed
+            ``task_weights`` alone.
         distill_loss (dict, optional): Config of the student-side
             distillation module
             (:class:`~mmbin.models.losses.MultiTaskDistillLoss`); requires
@@ -91,7 +99,8 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
                  pretrained: Optional[str] = None,
-                 init_cfg: OptMultiConfig = None) -> None:
+                 init_cfg: OptMultiConfig = None,
+                 task_balancer: OptConfigType = None) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if not decode_heads:
@@ -120,6 +129,7 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         }
         self.distill_loss = MODELS.build(
             distill_loss) if distill_loss is not None else None
+        self.task_balancer = self._build_task_balancer(task_balancer)
         self.train_cfg = train_cfg
         self.test_cfg = copy.deepcopy(test_cfg) if test_cfg is not None \
             else dict(mode='whole')
@@ -132,6 +142,20 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         #: distillation hook (warm-up ramp, 0 after its stop iteration).
         self.kd_scale = 1.0
         self.__dict__['_teacher'] = None
+
+    def _build_task_balancer(self,
+                             cfg: OptConfigType) -> Optional[nn.Module]:
+        """Build ``task_balancer`` for this model's tasks."""
+        if cfg is None:
+            return None
+        cfg = dict(copy.deepcopy(cfg))
+        tasks = cfg.pop('tasks', None)
+        if tasks is not None and list(tasks) != list(self.decode_heads):
+            raise ValueError(
+                f'MultiTaskEncoderDecoder: task_balancer.tasks {list(tasks)} '
+                f'differs from the heads {list(self.decode_heads)}; leave '
+                'it out (it is filled in)')
+        return MODELS.build(dict(cfg, tasks=list(self.decode_heads)))
 
     # ------------------------------------------------------------------
     # teacher (kept out of the module tree)
@@ -241,6 +265,7 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
             dict[str, Tensor]: Loss items (and ``seg.acc_seg``).
         """
         feats, losses = self.forward_features(inputs, with_losses=True)
+        per_task = {}
         for task, head in self.decode_heads.items():
             task_losses = head.loss_by_feat(feats['preds'][task], data_samples)
             w = self.task_weights[task]
@@ -249,10 +274,42 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
                     k: v * w if k.startswith('loss') else v
                     for k, v in task_losses.items()
                 }
+            per_task[task] = task_losses
+        if self.task_balancer is not None:
+            per_task, balance_losses = self._balance(per_task)
+            losses.update(balance_losses)
+        for task, task_losses in per_task.items():
             losses.update(add_prefix(task_losses, task))
         if self.distill_loss is not None:
             losses.update(self._distill(inputs, feats))
         return losses
+
+    def _balance(self, per_task: Dict[str, Dict[str, Tensor]]
+                 ) -> Tuple[Dict[str, Dict[str, Tensor]], Dict[str, Tensor]]:
+        """Weigh every task's loss items with ``task_balancer``.
+
+        Returns:
+            tuple[dict, dict]: The weighted loss items of every task (with
+            ``balance_weight``, the detached weight, for the log) and the
+            balancer's own loss items.
+        """
+        totals = {}
+        for task, items in per_task.items():
+            terms = [v for k, v in items.items() if k.startswith('loss')]
+            if not terms:
+                raise ValueError(f'MultiTaskEncoderDecoder: the {task} head '
+                                 'returned no loss_* item to balance')
+            totals[task] = sum(terms)
+        weights, extra = self.task_balancer(totals, self)
+        out = {}
+        for task, items in per_task.items():
+            w = weights[task]
+            out[task] = {
+                k: v * w if k.startswith('loss') else v
+                for k, v in items.items()
+            }
+            out[task]['balance_weight'] = w.detach()
+        return out, extra
 
     def _distill(self, inputs: Tensor, feats: dict) -> Dict[str, Tensor]:
         teacher = self.teacher

@@ -1,0 +1,11 @@
+# configs/mtdp/synthetic_r18_fp.py with automatic task balancing by
+# dynamic weight averaging (Liu et al. 2019, arXiv:1803.10704): weights from
+# the rate at which each task loss falls, per 50-iteration period (one epoch
+# of the 400-scene synthetic set at batch 8).
+# The balancer multiplies the fixed task_weights (1/1/10/50) of the base
+# config; see docs/task_balancing.md.
+#   python tools/train.py configs/mtdp/synthetic_r18_fp_dwa.py
+_base_ = ['./synthetic_r18_fp.py']
+model = dict(
+    task_balancer=dict(
+        type='DynamicWeightAverage', temperature=2.0, period=50))
