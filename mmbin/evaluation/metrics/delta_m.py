@@ -9,7 +9,8 @@ __all__ = ['delta_m', 'lower_is_better', 'LOWER_IS_BETTER']
 
 def delta_m(results: Dict[str, float],
             baseline: Dict[str, float],
-            lower_better: Optional[Iterable[str]] = None) -> float:
+            lower_better: Optional[Iterable[str]] = None,
+            skip_zero_baseline: bool = False) -> float:
     """``(1/T) sum_i (-1)^{l_i} (M_m,i - M_b,i) / M_b,i * 100`` (percent).
 
     Args:
@@ -19,13 +20,18 @@ def delta_m(results: Dict[str, float],
             per key.
         lower_better (Iterable[str], optional): Keys for which lower is
             better, in addition to :data:`LOWER_IS_BETTER` names.
+        skip_zero_baseline (bool): Leave out a key whose baseline is 0 (an
+            untrained baseline has no relative change) instead of raising;
+            the mean is over the other keys. Defaults to False.
 
     Returns:
-        float: The mean relative gain in percent.
+        float: The mean relative gain in percent; NaN when
+        ``skip_zero_baseline`` left out every key.
 
     Raises:
         KeyError: If a baseline key has no result.
-        ValueError: If the baseline is empty or has a zero value.
+        ValueError: If the baseline is empty, or has a zero value and
+            ``skip_zero_baseline`` is False.
     """
     if not baseline:
         raise ValueError('delta_m: the baseline table is empty')
@@ -36,7 +42,11 @@ def delta_m(results: Dict[str, float],
                 f'delta_m: baseline key {key!r} has no evaluated value; '
                 f'available: {sorted(results)}')
         if base == 0:
+            if skip_zero_baseline:
+                continue
             raise ValueError(f'delta_m: baseline {key!r} is 0')
         sign = -1.0 if lower_is_better(key, lower_better) else 1.0
         terms.append(sign * (results[key] - base) / base)
+    if not terms:
+        return float('nan')
     return 100.0 * sum(terms) / len(terms)
