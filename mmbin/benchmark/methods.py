@@ -10,15 +10,8 @@ steps of computation sharing) and applies the preset's protocol on top
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
-#: Metric key of each task's single-task FP baseline (delta-m reference).
-HEADLINE_METRICS: Tuple[Tuple[str, str, bool], ...] = (
-    ('seg/mIoU', 'mIoU', True),
-    ('depth/rmse', 'RMSE', False),
-    ('normal/mean', 'mErr', False),
-    ('edge/odsF', 'odsF', True),
-)
-
-#: Task of each single-task baseline method.
+#: Task of each single-task baseline method (delta-m reference: its
+#: headline metric, :data:`mmbin.evaluation.task_metrics.NYUD_HEADLINE`).
 SINGLE_TASK_BASELINES: Dict[str, str] = {
     'fp_seg': 'seg',
     'fp_depth': 'depth',

@@ -1,17 +1,26 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Benchmark report: delta-m against the single-task baselines, the
-Markdown table, the CSV and the plots.
+Markdown table, the CSV and ``results.md``.
 
 The inputs are the ``result.json`` records that the benchmark writes per
-method (see ``tools/benchmark/run_benchmark.py``); nothing here trains or
-evaluates.
+method (:mod:`mmbin.benchmark.runner`); nothing here trains or evaluates.
+Metric keys, column titles, directions and decimals come from
+:data:`mmbin.evaluation.task_metrics.NYUD_HEADLINE`, delta-m from
+:func:`mmbin.evaluation.metrics.delta_m`, the Markdown from
+:func:`mmbin.utils.markdown_table`.
 """
 import csv
+import json
 import math
+import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 from mmbin.evaluation.metrics.delta_m import delta_m
-from .methods import HEADLINE_METRICS, SINGLE_TASK_BASELINES
+from mmbin.evaluation.task_metrics import NYUD_HEADLINE
+from mmbin.utils.markdown import markdown_table
+from .methods import SINGLE_TASK_BASELINES, BenchmarkMethod
+from .plots import plot_delta_m_vs_ops, plot_task_metrics
+from .presets import BenchmarkPreset
 
 #: Label of the row that sums the four single-task baselines.
 SINGLE_TASK_SUM = 'FP single-task, 4 models (sum)'
@@ -29,19 +38,18 @@ def baseline_metrics(results: Sequence[dict]) -> Dict[str, float]:
     """
     by_name = {r['name']: r for r in results}
     base = {}
-    for key, _, _ in HEADLINE_METRICS:
-        task = key.split('/')[0]
-        for name, t in SINGLE_TASK_BASELINES.items():
-            if t == task and name in by_name:
-                value = by_name[name]['metrics'].get(key)
+    for metric in NYUD_HEADLINE:
+        for name, task in SINGLE_TASK_BASELINES.items():
+            if task == metric.task and name in by_name:
+                value = by_name[name]['metrics'].get(metric.key)
                 if value is not None:
-                    base[key] = float(value)
+                    base[metric.key] = float(value)
     return base
 
 
 def _delta_m_or_none(metrics: dict, base: Dict[str, float]):
-    keys = [k for k, _, _ in HEADLINE_METRICS if k in metrics]
-    if len(base) < len(HEADLINE_METRICS) or len(keys) < len(base):
+    keys = [m.key for m in NYUD_HEADLINE if m.key in metrics]
+    if len(base) < len(NYUD_HEADLINE) or len(keys) < len(base):
         return None
     if any(v == 0 for v in base.values()):
         return None
@@ -94,7 +102,7 @@ def _single_sum(singles: Sequence[dict], base: Dict[str, float]) -> dict:
         group='FP single-task',
         iters=singles[0].get('iters'),
         metrics=metrics,
-        delta_m=0.0 if len(base) == len(HEADLINE_METRICS) else None,
+        delta_m=0.0 if len(base) == len(NYUD_HEADLINE) else None,
         ops=total('ops'),
         flops=total('flops'),
         bops=total('bops'),
@@ -115,7 +123,7 @@ def _fmt(v, digits=2, scale=1.0, signed=False) -> str:
     return f'{v:+.{digits}f}' if signed else f'{v:.{digits}f}'
 
 
-def markdown_table(rows: Sequence[dict]) -> str:
+def benchmark_table(rows: Sequence[dict]) -> str:
     """The benchmark table (headline metrics, delta-m, costs) as Markdown.
 
     Args:
@@ -124,28 +132,25 @@ def markdown_table(rows: Sequence[dict]) -> str:
     Returns:
         str: The table.
     """
-    head = ['method', 'mIoU ↑', 'RMSE ↓', 'mErr (°) ↓', 'odsF ↑',
-            'Δm (%) ↑', 'GOPs', 'FP params (M)', 'binary params (M)',
-            'memory (MB)', 'train s/iter', 'CPU ms/img']
-    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-    digits = {'depth/rmse': 3}
+    head = (['method'] + [m.title for m in NYUD_HEADLINE] + [
+        'Δm (%) ↑', 'GOPs', 'FP params (M)', 'binary params (M)',
+        'memory (MB)', 'train s/iter', 'CPU ms/img'
+    ])
+    cells = []
     for r in rows:
         m = r['metrics']
-        cells = [r['label']]
-        cells += [
-            _fmt(m.get(k), digits.get(k, 2)) for k, _, _ in HEADLINE_METRICS
-        ]
-        cells += [
-            _fmt(r.get('delta_m'), 2, signed=True),
-            _fmt(r.get('ops'), 3, 1e-9),
-            _fmt(r.get('params_fp'), 2, 1e-6),
-            _fmt(r.get('params_bin'), 2, 1e-6),
-            _fmt(r.get('memory_mb'), 2),
-            _fmt(r.get('train_s_per_iter'), 3),
-            _fmt(r.get('infer_ms'), 1),
-        ]
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
+        cells.append([r['label']] +
+                     [metric.format(m.get(metric.key))
+                      for metric in NYUD_HEADLINE] + [
+                          _fmt(r.get('delta_m'), 2, signed=True),
+                          _fmt(r.get('ops'), 3, 1e-9),
+                          _fmt(r.get('params_fp'), 2, 1e-6),
+                          _fmt(r.get('params_bin'), 2, 1e-6),
+                          _fmt(r.get('memory_mb'), 2),
+                          _fmt(r.get('train_s_per_iter'), 3),
+                          _fmt(r.get('infer_ms'), 1),
+                      ])
+    return markdown_table(head, cells)
 
 
 CSV_FIELDS = ('name', 'label', 'group', 'iters', 'delta_m', 'ops', 'flops',
@@ -176,100 +181,105 @@ def write_csv(rows: Sequence[dict], path: str) -> List[str]:
     return fields
 
 
-_GROUP_COLOURS = {
-    'FP single-task': 'tab:gray',
-    'FP multi-task': 'black',
-    'binary multi-task': 'tab:blue',
-    'Bi-MTDP': 'tab:red',
-    'Bi-MTDP ablation': 'tab:orange',
-    'computation sharing': 'tab:green',
-}
+def load_results(work_dir: str,
+                 methods: Sequence[BenchmarkMethod]) -> List[dict]:
+    """The ``result.json`` records of the finished methods.
+
+    Args:
+        work_dir (str): Benchmark work directory.
+        methods (Sequence[BenchmarkMethod]): Methods to look for, in table
+            order.
+
+    Returns:
+        list[dict]: One record per method with
+        ``<work_dir>/<name>/result.json``, in the order of ``methods``.
+    """
+    results = []
+    for m in methods:
+        path = osp.join(work_dir, m.name, 'result.json')
+        if osp.isfile(path):
+            with open(path) as f:
+                results.append(json.load(f))
+    return results
 
 
-def plot_delta_m_vs_ops(rows: Sequence[dict],
-                        path: str,
-                        title: Optional[str] = None) -> int:
-    """Scatter of delta-m against OPs (log axis), one labelled point per
-    row with both values.
+def report_text(rows: Sequence[dict],
+                preset: BenchmarkPreset,
+                seed: int,
+                missing: Sequence[str] = (),
+                total_s: Optional[float] = None) -> str:
+    """The text of ``results.md``: title, protocol, table and legend.
 
     Args:
         rows (Sequence[dict]): Output of :func:`build_rows`.
-        path (str): PNG file to write.
-        title (str, optional): Plot title.
+        preset (BenchmarkPreset): The protocol the rows ran under.
+        seed (int): Their random seed.
+        missing (Sequence[str]): Methods not finished yet (named at the
+            end).
+        total_s (float, optional): Wall time of this invocation; stated
+            when given.
 
     Returns:
-        int: Number of points drawn.
+        str: The Markdown document.
     """
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
-    pts = [r for r in rows if r.get('delta_m') is not None and r.get('ops')]
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    for group, colour in _GROUP_COLOURS.items():
-        sel = [r for r in pts if r['group'] == group]
-        if sel:
-            ax.scatter([r['ops'] / 1e9 for r in sel],
-                       [r['delta_m'] for r in sel],
-                       c=colour,
-                       label=group,
-                       s=40,
-                       zorder=3)
-    for r in pts:
-        ax.annotate(
-            r['label'], (r['ops'] / 1e9, r['delta_m']),
-            textcoords='offset points',
-            xytext=(4, 4),
-            fontsize=7)
-    ax.set_xscale('log')
-    ax.set_xlabel('OPs per image (G, log scale; OPs = FLOPs + BOPs / 64)')
-    ax.set_ylabel('Δm vs FP single-task baselines (%)')
-    ax.axhline(0.0, color='gray', lw=0.8, ls='--')
-    ax.grid(True, which='both', alpha=0.3)
-    ax.legend(fontsize=8, loc='best')
-    if title:
-        ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return len(pts)
+    h, w = preset.complexity_size
+    text = (
+        f'# mmbin benchmark, preset {preset.name}\n\n'
+        f'{preset.description}. Seed {seed}, deterministic mode '
+        f'(torch deterministic algorithms, data loading in the main process '
+        f'for the CPU presets): metrics repeat on the same machine and '
+        f'thread count, boundary scores up to the noise of the BSDS '
+        f'matcher (pyEdgeEval seeds its outlier sampling from the clock); '
+        f'timings do not.\n\n'
+        f'{benchmark_table(rows)}\n\n'
+        f'Δm: mean relative change of mIoU, RMSE, mean angle error and '
+        f'odsF against the FP single-task baselines (sign flipped where '
+        f'lower is better). OPs = FLOPs + BOPs/64 for a {h}x{w} input '
+        f'(computation sharing: effective MACs of the whole multi-task '
+        f'prediction); memory: weights at 32 bit (FP) and 1 bit (binary). '
+        f'train s/iter: median of MMEngine\'s logged iteration time. '
+        f'CPU ms/img: batch 1, median of timed test_step runs after '
+        f'warm-up.\n')
+    if missing:
+        text += f'\nNot finished: {", ".join(missing)}.\n'
+    if total_s is not None:
+        text += f'\nThis invocation ran {total_s / 60:.1f} min.\n'
+    return text
 
 
-def plot_task_metrics(rows: Sequence[dict],
-                      path: str,
-                      title: Optional[str] = None) -> int:
-    """Bar charts of the four headline metrics, one panel per task.
+def write_report(work_dir: str,
+                 preset: BenchmarkPreset,
+                 seed: int,
+                 methods: Sequence[BenchmarkMethod],
+                 total_s: Optional[float] = None) -> Optional[str]:
+    """Write ``results.md``, ``results.csv``, ``delta_m_vs_ops.png`` and
+    ``task_metrics.png`` for every finished method in ``work_dir``.
 
     Args:
-        rows (Sequence[dict]): Output of :func:`build_rows`.
-        path (str): PNG file to write.
-        title (str, optional): Figure title.
+        work_dir (str): Benchmark work directory.
+        preset (BenchmarkPreset): The protocol of the work directory.
+        seed (int): Its random seed.
+        methods (Sequence[BenchmarkMethod]): Every method that may be in
+            the table, in table order (finished ones of earlier
+            invocations with other ``--methods`` are included).
+        total_s (float, optional): Wall time of this invocation.
 
     Returns:
-        int: Number of bars drawn.
+        str | None: The text of ``results.md``; ``None`` (nothing written)
+        when no method has finished.
     """
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8))
-    bars = 0
-    for ax, (key, name, higher) in zip(axes.ravel(), HEADLINE_METRICS):
-        sel = [r for r in rows if r['metrics'].get(key) is not None
-               and r['name'] not in SINGLE_TASK_BASELINES]
-        vals = [r['metrics'][key] for r in sel]
-        colours = [_GROUP_COLOURS.get(r['group'], 'tab:purple') for r in sel]
-        ax.barh(range(len(sel)), vals, color=colours)
-        ax.set_yticks(range(len(sel)))
-        ax.set_yticklabels([r['label'] for r in sel], fontsize=7)
-        ax.invert_yaxis()
-        ax.set_title(f'{key} ({"higher" if higher else "lower"} is better)',
-                     fontsize=9)
-        ax.grid(True, axis='x', alpha=0.3)
-        bars += len(sel)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return bars
+    results = load_results(work_dir, methods)
+    if not results:
+        return None
+    rows = build_rows(results)
+    finished = {r['name'] for r in results}
+    missing = [m.name for m in methods if m.name not in finished]
+    text = report_text(rows, preset, seed, missing, total_s)
+    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+        f.write(text)
+    write_csv(rows, osp.join(work_dir, 'results.csv'))
+    title = f'mmbin benchmark ({preset.name}, seed {seed})'
+    plot_delta_m_vs_ops(rows, osp.join(work_dir, 'delta_m_vs_ops.png'),
+                        title)
+    plot_task_metrics(rows, osp.join(work_dir, 'task_metrics.png'), title)
+    return text

@@ -1,6 +1,7 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Benchmark pieces: method selection, protocol, latency and report."""
 import csv
+import json
 import os.path as osp
 
 import cv2
@@ -8,10 +9,14 @@ import pytest
 import torch
 from torch import nn
 
-from mmbin.benchmark import (METHODS, BenchmarkMethod, build_method_config,
-                             build_rows, get_preset, markdown_table,
+from mmbin.benchmark import (METHODS, BenchmarkError, BenchmarkMethod,
+                             benchmark_table, build_method_config,
+                             build_rows, get_preset, load_results,
                              measure_latency, plot_delta_m_vs_ops,
-                             plot_task_metrics, select_methods, write_csv)
+                             plot_task_metrics, report_text, run_benchmark,
+                             select_methods, train_seconds_per_iter,
+                             write_csv, write_report)
+from mmbin.evaluation.task_metrics import NYUD_HEADLINE
 
 BASELINES = ['fp_seg', 'fp_depth', 'fp_normal', 'fp_edge']
 
@@ -235,9 +240,15 @@ def test_build_rows_delta_m_and_sum():
 
 def test_table_csv_and_plots(tmp_path):
     rows = build_rows(_results())
-    md = markdown_table(rows)
+    md = benchmark_table(rows)
     lines = md.splitlines()
     assert len(lines) == 2 + len(rows)
+    # column titles, units and arrows come from the one metric table
+    assert lines[0].startswith(
+        '| method | mIoU ↑ | RMSE (m) ↓ | mErr (°) ↓ | odsF ↑ | Δm (%) ↑ |')
+    assert [m.key for m in NYUD_HEADLINE] == [
+        'seg/mIoU', 'depth/rmse', 'normal/mean', 'edge/odsF'
+    ]
     assert '| Bi-MTDP | 36.00 | 0.600 | 22.00 | 54.00 | -12.50 | 0.200 |' \
         in md
     assert '| seg | 40.00 | - | - | - | - |' in md
@@ -255,3 +266,57 @@ def test_table_csv_and_plots(tmp_path):
     for name in ('dm.png', 'bars.png'):
         img = cv2.imread(str(tmp_path / name))
         assert img is not None and img.shape[0] > 300 and img.shape[1] > 500
+
+
+def test_report_files_from_result_json(tmp_path):
+    preset = get_preset('smoke')
+    work = str(tmp_path)
+    methods = select_methods(None)
+    assert write_report(work, preset, 3, methods) is None  # nothing yet
+    assert not osp.exists(osp.join(work, 'results.md'))
+    for rec in _results():
+        d = tmp_path / rec['name']
+        d.mkdir()
+        (d / 'result.json').write_text(json.dumps(rec))
+    loaded = load_results(work, methods)
+    # in the order of METHODS, whatever the order on disk
+    assert [r['name'] for r in loaded] == BASELINES + [
+        'fp_mt', 'bimtdp', 'share_step2'
+    ]
+    text = write_report(work, preset, 3, methods, total_s=90.0)
+    with open(osp.join(work, 'results.md')) as f:
+        assert f.read() == text
+    assert text.startswith('# mmbin benchmark, preset smoke\n\n')
+    assert 'Seed 3, deterministic mode' in text
+    assert 'for a 48x64 input' in text
+    assert 'This invocation ran 1.5 min.' in text
+    assert 'Not finished: ' in text and 'bin_bnn' in text
+    assert '| Bi-MTDP | 36.00 | 0.600 |' in text
+    for name in ('results.csv', 'delta_m_vs_ops.png', 'task_metrics.png'):
+        assert osp.getsize(osp.join(work, name)) > 0
+    # without a wall time and with every method finished: neither line
+    rows = build_rows(loaded)
+    text = report_text(rows, preset, 0)
+    assert 'This invocation' not in text and 'Not finished' not in text
+
+
+def test_train_seconds_per_iter_reads_mmengine_scalars(tmp_path):
+    assert train_seconds_per_iter(str(tmp_path)) is None
+    d = tmp_path / '20260101_000000' / 'vis_data'
+    d.mkdir(parents=True)
+    lines = [dict(loss=1.0, time=0.5), dict(loss=1.0, time=0.7),
+             dict(loss=1.0, time=0.2), dict(mIoU=3.0, time=9.0)]
+    (d / 'scalars.json').write_text('\n'.join(json.dumps(x) for x in lines))
+    # validation lines (no loss) are not training iterations
+    assert train_seconds_per_iter(str(tmp_path)) == pytest.approx(0.5)
+
+
+def test_run_benchmark_bad_input(tmp_path, repo_root):
+    with pytest.raises(BenchmarkError,
+                       match="^unknown benchmark method 'nope'"):
+        run_benchmark('smoke', work_dir=str(tmp_path / 'w'),
+                      methods=['nope'], root=repo_root)
+    with pytest.raises(BenchmarkError, match='docs/data.md'):
+        run_benchmark('full', work_dir=str(tmp_path / 'f'),
+                      methods=['fp_seg'],
+                      data_root=str(tmp_path / 'no_nyud'), root=repo_root)

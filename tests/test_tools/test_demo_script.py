@@ -1,25 +1,33 @@
 # Copyright (c) mmbin contributors. All rights reserved.
-"""``tools/misc/demo.py`` (what ``make demo`` runs): its table arithmetic,
-and the whole pipeline at a tiny size."""
-import importlib.util
+"""``tools/misc/demo.py`` (what ``make demo`` runs) over
+``mmbin.benchmark.demo``: its delta-m and table, and the whole pipeline at a
+tiny size."""
 import json
+import math
 import os
 import os.path as osp
 import subprocess
 
 import pytest
 
-
-def _demo_module(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'mmbin_demo', osp.join(repo_root, 'tools', 'misc', 'demo.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from mmbin.benchmark import demo_delta_m, demo_table
+from mmbin.evaluation.metrics import delta_m
 
 
-def test_delta_m_and_table(repo_root):
-    demo = _demo_module(repo_root)
+def test_delta_m_skips_zero_baselines_on_request():
+    base = {'seg/mIoU': 0.0, 'depth/rmse': 2.0}
+    res = {'seg/mIoU': 5.0, 'depth/rmse': 1.0}
+    with pytest.raises(ValueError, match="baseline 'seg/mIoU' is 0"):
+        delta_m(res, base)
+    # the zero term is left out; depth: lower is better, -50 % -> +50
+    assert delta_m(res, base, skip_zero_baseline=True) == pytest.approx(50.0)
+    assert math.isnan(
+        delta_m(res, {'seg/mIoU': 0.0}, skip_zero_baseline=True))
+    with pytest.raises(KeyError, match='no evaluated value'):
+        delta_m({}, base, skip_zero_baseline=True)
+
+
+def test_delta_m_and_table():
     base = {
         'seg/mIoU': 10.0,
         'depth/rmse': 1.0,
@@ -30,20 +38,25 @@ def test_delta_m_and_table(repo_root):
         'seg/mIoU': 8.0,
         'depth/rmse': 0.9,
         'normal/mean': 22.0,
-        'edge/odsF': 55.0
+        'edge/odsF': 55.0,
+        'seg/aAcc': 1.0,  # not a headline metric: not a term
     }
     # (-20 + 10 - 10 + 10) / 4
-    assert demo._delta_m(res, base) == pytest.approx(-2.5)
+    assert demo_delta_m(res, base) == pytest.approx(-2.5)
     # a zero baseline (untrained model) is left out of the mean
-    assert demo._delta_m(res, dict(base, **{'seg/mIoU': 0.0})) == \
+    assert demo_delta_m(res, dict(base, **{'seg/mIoU': 0.0})) == \
         pytest.approx((10 - 10 + 10) / 3)
     res['delta_m'] = -2.5
-    table = demo.format_table([('Bi-MTDP', res, dict(ops=1.08e8,
-                                                     memory_mbit=25.4))],
-                              (96, 128), {'Bi-MTDP': 800})
-    assert table.splitlines()[-1] == (
+    table = demo_table([('Bi-MTDP', res, dict(ops=1.08e8,
+                                              memory_mbit=25.4))],
+                       (96, 128), {'Bi-MTDP': 800})
+    assert table.splitlines() == [
+        '| model | iters | mIoU ↑ | RMSE (m) ↓ | mErr (°) ↓ | odsF ↑ '
+        '| Δm vs FP (%) | OPs (96x128) | memory (Mbit) |',
+        '|' + '---|' * 9,
         '| Bi-MTDP | 800 | 8.00 | 0.900 | 22.00 | 55.00 | -2.50 '
-        '| 0.108 G | 25.4 |')
+        '| 0.108 G | 25.4 |'
+    ]
 
 
 def test_tiny_demo_end_to_end(repo_root, python_exe, tmp_path):
