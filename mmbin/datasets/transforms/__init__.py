@@ -2,9 +2,11 @@
 from .formatting import PackMultiTaskInputs
 from .geometric import (MultiTaskRandomCrop, MultiTaskRandomFlip,
                         MultiTaskResize)
+from .image_loading import LoadImageFromFile
 from .loading import LoadMultiTaskAnnotations, MultiTaskDataError
 
 __all__ = [
-    'LoadMultiTaskAnnotations', 'MultiTaskDataError', 'MultiTaskResize',
-    'MultiTaskRandomCrop', 'MultiTaskRandomFlip', 'PackMultiTaskInputs'
+    'LoadImageFromFile', 'LoadMultiTaskAnnotations', 'MultiTaskDataError',
+    'MultiTaskResize', 'MultiTaskRandomCrop', 'MultiTaskRandomFlip',
+    'PackMultiTaskInputs'
 ]

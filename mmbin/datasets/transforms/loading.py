@@ -5,8 +5,12 @@ mmseg's ``LoadAnnotations`` / ``LoadDepthAnnotation`` read one map each and
 do not validate it; this loader reads every task map of a sample in one
 step and checks what a broken archive gets wrong (missing or corrupt file,
 wrong size, label ids out of range, non-finite values), naming the file.
+Values that cannot be ground truth (NaN, infinite, negative or absurdly
+large depths; NaN or infinite normals) are marked invalid with a warning
+that names the file, once per file and process.
 """
 import io
+import logging
 from typing import Optional, Sequence
 
 import cv2
@@ -14,6 +18,7 @@ import mmcv
 import mmengine.fileio as fileio
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 from mmseg.registry import TRANSFORMS
 
 from ..base_multitask import TASK_PATH_KEYS
@@ -41,6 +46,28 @@ _PERSON_CLASS = 15  # PASCAL VOC class index of 'person'
 
 class MultiTaskDataError(ValueError):
     """A ground-truth file is unreadable or inconsistent with its sample."""
+
+
+# files already warned about in this process (a data loader worker warns
+# about each file once, not once per epoch)
+_WARNED_FILES = set()
+
+
+def warn_invalid_ground_truth(path: str, message: str) -> None:
+    """Log ``'<path>: <message>'`` as a warning, once per file and process.
+
+    Args:
+        path (str): The ground-truth file.
+        message (str): What is wrong with it and what was done.
+    """
+    if path in _WARNED_FILES:
+        return
+    _WARNED_FILES.add(path)
+    print_log(f'{path}: {message}', logger='current', level=logging.WARNING)
+
+
+def _count(n: int, total: int) -> str:
+    return f'{n} of {total} pixels' + (' (all)' if n == total else '')
 
 
 def _get_bytes(path: str, backend_args: Optional[dict]) -> bytes:
@@ -148,10 +175,11 @@ class LoadMultiTaskAnnotations(BaseTransform):
 
     - ``gt_seg_map`` (H, W) uint8: class ids, ``reduce_zero_label`` and
       ``label_map`` applied as mmseg does, 255 = ignore;
-    - ``gt_depth_map`` (H, W) float32 metres, 0 = invalid (non-finite and
-      negative values become 0);
+    - ``gt_depth_map`` (H, W) float32 metres, 0 = invalid (non-finite,
+      negative and above-``max_depth`` values become 0, with a warning);
     - ``gt_normal_map`` (H, W, 3) float32 unit normals, zero vector =
-      invalid (zero-length and non-finite normals become zero);
+      invalid (zero-length normals become zero; non-finite ones too, with
+      a warning);
     - ``gt_edge_map`` (H, W) uint8 0/1, 255 = ignore;
     - ``gt_parts_map`` (H, W) uint8 part ids, 255 = ignore;
     - ``gt_saliency_map`` (H, W) uint8 0/1.
@@ -173,12 +201,17 @@ class LoadMultiTaskAnnotations(BaseTransform):
             sample's ``tasks`` (all tasks its dataset was built with).
         depth_png_scale (float): Divisor of 16-bit depth PNGs (values per
             metre). Defaults to 1000.
+        max_depth (float): Depths above this many metres are not ground
+            truth (e.g. 3e38 from a broken conversion, or millimetres
+            stored as metres): they become invalid (0), with a warning.
+            Defaults to 1000.
         backend_args (dict, optional): mmengine file backend arguments.
     """
 
     def __init__(self,
                  tasks: Optional[Sequence[str]] = None,
                  depth_png_scale: float = 1000.0,
+                 max_depth: float = 1000.0,
                  backend_args: Optional[dict] = None) -> None:
         if tasks is not None:
             unknown = [t for t in tasks if t not in TASK_GT_KEYS]
@@ -187,6 +220,10 @@ class LoadMultiTaskAnnotations(BaseTransform):
                                  f'{unknown}; known: {list(TASK_GT_KEYS)}')
         self.tasks = None if tasks is None else tuple(tasks)
         self.depth_png_scale = float(depth_png_scale)
+        if not float(max_depth) > 0:
+            raise ValueError(f'LoadMultiTaskAnnotations: max_depth must be '
+                             f'> 0 metres, got {max_depth!r}')
+        self.max_depth = float(max_depth)
         self.backend_args = backend_args
 
     # -- per-task decoders --------------------------------------------------
@@ -248,8 +285,29 @@ class LoadMultiTaskAnnotations(BaseTransform):
         if depth.ndim != 2:
             raise MultiTaskDataError(f'{path}: the depth map must be (H, W), '
                                      f'got shape {depth.shape}')
-        invalid = ~np.isfinite(depth) | (depth < 0)
+        finite = np.isfinite(depth)
+        nonfinite = ~finite
+        negative = finite & (depth < 0)
+        too_far = finite & (depth > self.max_depth)
+        invalid = nonfinite | negative | too_far
         if invalid.any():
+            problems = []
+            if nonfinite.any():
+                problems.append(f'{_count(int(nonfinite.sum()), depth.size)}'
+                                f' NaN or infinite')
+            if negative.any():
+                problems.append(f'{_count(int(negative.sum()), depth.size)}'
+                                f' negative')
+            if too_far.any():
+                problems.append(
+                    f'{_count(int(too_far.sum()), depth.size)} above '
+                    f'max_depth={self.max_depth:g} m (largest '
+                    f'{np.max(depth[too_far]):.4g})')
+            warn_invalid_ground_truth(
+                path, f'depth map with {"; ".join(problems)}: these pixels '
+                f'are marked invalid (0, ignored by the depth loss and '
+                f'metric). Fix the file if it is not meant to hold them (a '
+                f'map in millimetres needs converting to metres).')
             depth = depth.copy()
             depth[invalid] = 0.0
         return depth
@@ -264,8 +322,27 @@ class LoadMultiTaskAnnotations(BaseTransform):
         if normal.ndim != 3 or normal.shape[2] != 3:
             raise MultiTaskDataError(f'{path}: the normal map must be '
                                      f'(H, W, 3), got shape {normal.shape}')
-        normal = np.where(np.isfinite(normal), normal, 0.0).astype(np.float32)
-        norm = np.linalg.norm(normal, axis=2, keepdims=True)
+        finite = np.isfinite(normal).all(axis=2)
+        normal = np.where(finite[..., None], normal, 0.0).astype(np.float32)
+        with np.errstate(over='ignore'):  # reported below
+            norm = np.linalg.norm(normal, axis=2, keepdims=True)
+        overflow = ~np.isfinite(norm[..., 0])
+        if not finite.all() or overflow.any():
+            problems = []
+            if not finite.all():
+                problems.append(f'{_count(int((~finite).sum()), finite.size)}'
+                                f' with NaN or infinite components')
+            if overflow.any():
+                problems.append(f'{_count(int(overflow.sum()), finite.size)}'
+                                f' with absurdly long vectors (length '
+                                f'overflows float32)')
+            warn_invalid_ground_truth(
+                path, f'normal map with {"; ".join(problems)}: these pixels '
+                f'are marked invalid (zero vector, ignored by the normal '
+                f'loss and metric). Fix the file if it is not meant to hold '
+                f'them.')
+            normal[overflow] = 0.0
+            norm[overflow] = 0.0
         valid = norm > 1e-6
         if not path.endswith('.npy'):
             # 8-bit codes of unit vectors decode to length 1 +- 0.01; black
@@ -370,4 +447,5 @@ class LoadMultiTaskAnnotations(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(tasks={self.tasks}, '
-                f'depth_png_scale={self.depth_png_scale})')
+                f'depth_png_scale={self.depth_png_scale}, '
+                f'max_depth={self.max_depth})')
