@@ -13,15 +13,17 @@ parsing; this module only holds the definitions the tools would otherwise
 repeat.
 """
 import argparse
+import math
 import os
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from mmengine.config import DictAction
 
 from .checkpoint import TRUST_ENV
 
 __all__ = [
-    'positive_int', 'non_negative_int', 'add_config_args',
+    'positive_int', 'non_negative_int', 'int_in_range', 'non_negative_float',
+    'add_config_args',
     'add_cfg_options_arg', 'add_shape_arg', 'add_threads_arg',
     'add_trust_checkpoint_arg', 'apply_trust_checkpoint'
 ]
@@ -70,6 +72,51 @@ def non_negative_int(text: str) -> int:
     return _int_at_least(text, 0)
 
 
+def int_in_range(minimum: int,
+                 maximum: Optional[int] = None) -> Callable[[str], int]:
+    """Argparse ``type=`` for integers in ``[minimum, maximum]``.
+
+    Args:
+        minimum (int): Smallest allowed value.
+        maximum (int, optional): Largest allowed value (None: no bound).
+
+    Returns:
+        Callable[[str], int]: The ``type=`` function; it raises
+        ``argparse.ArgumentTypeError`` naming the range.
+    """
+
+    def parse(text: str) -> int:
+        value = _int_at_least(text, minimum)
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(
+                f'must be an integer in {minimum}..{maximum}, got {text!r}')
+        return value
+
+    return parse
+
+
+def non_negative_float(text: str) -> float:
+    """Argparse ``type=`` for finite numbers >= 0 (e.g. noise scales).
+
+    Args:
+        text (str): The command-line value.
+
+    Returns:
+        float: The value.
+
+    Raises:
+        argparse.ArgumentTypeError: If ``text`` is not a number >= 0.
+    """
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        value = float('nan')
+    if not (value >= 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(
+            f'must be a finite number >= 0, got {text!r}')
+    return value
+
+
 def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
     """Add ``--cfg-options key=value ...`` (MMEngine's ``DictAction``).
 
@@ -100,8 +147,9 @@ def add_shape_arg(parser: argparse.ArgumentParser,
                   option: str = '--shape',
                   default: Optional[Sequence[int]] = None,
                   required: bool = False,
-                  help: str = 'input height and width') -> None:
-    """Add an input size option taking two integers ``H W`` >= 1.
+                  help: str = 'input height and width',
+                  minimum: int = 1) -> None:
+    """Add an input size option taking two integers ``H W`` >= ``minimum``.
 
     Args:
         parser (argparse.ArgumentParser): The tool's parser.
@@ -109,10 +157,11 @@ def add_shape_arg(parser: argparse.ArgumentParser,
         default (Sequence[int], optional): ``(H, W)`` when not given.
         required (bool): Whether the option must be given.
         help (str): Help text.
+        minimum (int): Smallest allowed side. Defaults to 1.
     """
     parser.add_argument(
         option,
-        type=positive_int,
+        type=int_in_range(minimum),
         nargs=2,
         metavar=('H', 'W'),
         default=None if default is None else tuple(default),

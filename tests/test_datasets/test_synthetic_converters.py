@@ -33,6 +33,9 @@ BAD = {
         (['--workers', '-3'], '--workers'),
         (['--noise-scale', '-0.5'], '--noise-scale'),
         (['--noise-scale', 'nan'], '--noise-scale'),
+        (['--noise-scale', 'inf'], '--noise-scale'),
+        (['--noise-scale', 'x'], '--noise-scale'),
+        (['--jpeg-quality', '50.5'], '--jpeg-quality'),
         (['--jpeg-quality', '-1'], '--jpeg-quality'),
     ],
 }
@@ -59,3 +62,9 @@ def test_good_numbers_parse(repo_root, name):
          '3', '--jpeg-quality', '100'])
     assert list(args.size) == [8, 12] and args.num_train == 0
     assert args.seed == 3 and args.jpeg_quality == 100
+
+
+def test_video_noise_scale_zero_parses(repo_root):
+    args = _tool(repo_root, 'make_synthetic_video').parse_args(
+        ['--out', 'o', '--noise-scale', '0', '--num-frames', '1'])
+    assert args.noise_scale == 0.0 and args.num_frames == 1

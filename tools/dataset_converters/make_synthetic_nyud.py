@@ -15,14 +15,13 @@ import argparse
 import os
 import time
 
-from mmbin.utils.cli import add_shape_arg, non_negative_int, positive_int
+from mmbin.datasets.synthetic import MIN_IMAGE_SIDE, generate_synthetic_nyud
+from mmbin.utils.cli import (add_shape_arg, int_in_range, non_negative_int,
+                             positive_int)
 
-#: Smallest map side the generator accepts.
-MIN_SIZE = 8
 
-
-def build_parser() -> argparse.ArgumentParser:
-    """The tool's argument parser (numeric options checked when parsed)."""
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line; argparse rejects bad numbers, naming the option."""
     parser = argparse.ArgumentParser(
         description='Generate a synthetic NYUD-v2 multi-task dataset '
         '(NYUD_MT layout: images/, segmentation/, depth/, normals/, edge/, '
@@ -33,42 +32,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--num-val', type=non_negative_int, default=50,
                         help='number of validation scenes (default 50)')
     add_shape_arg(parser, '--size', default=(240, 320),
-                  help=f'image height and width, each >= {MIN_SIZE} '
-                  '(default 240 320)')
+                  help=f'image height and width, each >= {MIN_IMAGE_SIDE} '
+                  '(default 240 320)', minimum=MIN_IMAGE_SIDE)
     parser.add_argument('--seed', type=non_negative_int, default=0,
                         help='global seed (default 0)')
     parser.add_argument(
         '--workers', type=positive_int, default=min(2, os.cpu_count() or 1),
         help='worker processes (default: min(2, CPUs)); the output does not '
         'depend on it')
-    parser.add_argument('--jpeg-quality', type=non_negative_int, default=90,
-                        help='JPEG quality 0..100 (default 90)')
-    return parser
-
-
-def parse_args(argv=None) -> argparse.Namespace:
-    """Parse and check the command line.
-
-    Args:
-        argv (list[str], optional): Arguments (default: ``sys.argv[1:]``).
-
-    Returns:
-        argparse.Namespace: The arguments.
-    """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if min(args.size) < MIN_SIZE:
-        parser.error(f'argument --size: both sides must be >= {MIN_SIZE}, '
-                     f'got {args.size[0]} {args.size[1]}')
-    if args.jpeg_quality > 100:
-        parser.error('argument --jpeg-quality: must be in 0..100, got '
-                     f'{args.jpeg_quality}')
-    return args
+    parser.add_argument('--jpeg-quality', type=int_in_range(0, 100),
+                        default=90, help='JPEG quality 0..100 (default 90)')
+    return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmbin.datasets import generate_synthetic_nyud
     start = time.time()
     ids = generate_synthetic_nyud(
         args.out, num_train=args.num_train, num_val=args.num_val,

@@ -16,14 +16,13 @@ import argparse
 import os
 import time
 
-from mmbin.utils.cli import add_shape_arg, non_negative_int, positive_int
+from mmbin.datasets.synthetic import MIN_IMAGE_SIDE, generate_synthetic_video
+from mmbin.utils.cli import (add_shape_arg, int_in_range, non_negative_float,
+                             non_negative_int, positive_int)
 
-#: Smallest frame side the generator accepts.
-MIN_SIZE = 8
 
-
-def build_parser() -> argparse.ArgumentParser:
-    """The tool's argument parser (numeric options checked when parsed)."""
+def parse_args(argv=None) -> argparse.Namespace:
+    """The command line; argparse rejects bad numbers, naming the option."""
     parser = argparse.ArgumentParser(
         description='Generate synthetic multi-task frame sequences '
         '(NYUD_MT layout with gt_sets in temporal order and '
@@ -36,51 +35,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument('--num-frames', type=positive_int, default=24,
                         help='frames per sequence (default 24)')
     add_shape_arg(parser, '--size', default=(120, 160),
-                  help=f'frame height and width, each >= {MIN_SIZE} '
-                  '(default 120 160)')
+                  help=f'frame height and width, each >= {MIN_IMAGE_SIDE} '
+                  '(default 120 160)', minimum=MIN_IMAGE_SIDE)
     parser.add_argument('--seed', type=non_negative_int, default=0,
                         help='global seed (default 0)')
     parser.add_argument('--translation', type=float, default=None,
                         help='forward camera travel over a sequence (m)')
     parser.add_argument('--pan', type=float, default=None,
                         help='yaw amplitude over a sequence (rad)')
-    parser.add_argument('--noise-scale', type=float, default=1.0,
+    parser.add_argument('--noise-scale', type=non_negative_float, default=1.0,
                         help='per-frame sensor noise scale, >= 0 (0: none)')
     parser.add_argument(
         '--workers', type=positive_int, default=min(2, os.cpu_count() or 1),
         help='worker processes (default: min(2, CPUs)); the output does not '
         'depend on it')
-    parser.add_argument('--jpeg-quality', type=non_negative_int, default=90,
-                        help='JPEG quality 0..100 (default 90)')
-    return parser
-
-
-def parse_args(argv=None) -> argparse.Namespace:
-    """Parse and check the command line.
-
-    Args:
-        argv (list[str], optional): Arguments (default: ``sys.argv[1:]``).
-
-    Returns:
-        argparse.Namespace: The arguments.
-    """
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if min(args.size) < MIN_SIZE:
-        parser.error(f'argument --size: both sides must be >= {MIN_SIZE}, '
-                     f'got {args.size[0]} {args.size[1]}')
-    if args.jpeg_quality > 100:
-        parser.error('argument --jpeg-quality: must be in 0..100, got '
-                     f'{args.jpeg_quality}')
-    if not args.noise_scale >= 0:
-        parser.error('argument --noise-scale: must be >= 0, got '
-                     f'{args.noise_scale}')
-    return args
+    parser.add_argument('--jpeg-quality', type=int_in_range(0, 100),
+                        default=90, help='JPEG quality 0..100 (default 90)')
+    return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    from mmbin.datasets import generate_synthetic_video
     motion = {}
     if args.translation is not None:
         motion['translation'] = args.translation

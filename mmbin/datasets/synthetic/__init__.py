@@ -13,7 +13,8 @@ builders, room types), :mod:`.scene_layout` (:func:`build_scene`),
 :mod:`.generate` (stills) and :mod:`.video` (sequences).
 """
 from .boundaries import instance_boundaries, thin_boundaries
-from .camera import CameraPose, camera_rotation, nyu_intrinsics
+from .camera import (MIN_IMAGE_SIDE, CameraPose, camera_rotation,
+                     check_image_size, nyu_intrinsics)
 from .generate import generate_synthetic_nyud, render_synthetic_scene
 from .render import SceneView, render_scene, task_maps, trace_view
 from .scene import Scene, SceneObject
@@ -22,9 +23,9 @@ from .video import (DEFAULT_MOTION, camera_path, generate_synthetic_video,
                     render_synthetic_sequence)
 
 __all__ = [
-    'CameraPose', 'DEFAULT_MOTION', 'Scene', 'SceneObject', 'SceneView',
-    'build_scene', 'camera_path', 'camera_rotation',
-    'generate_synthetic_nyud', 'generate_synthetic_video',
+    'MIN_IMAGE_SIDE', 'CameraPose', 'DEFAULT_MOTION', 'Scene', 'SceneObject',
+    'SceneView', 'build_scene', 'camera_path', 'camera_rotation',
+    'check_image_size', 'generate_synthetic_nyud', 'generate_synthetic_video',
     'instance_boundaries', 'nyu_intrinsics', 'render_scene',
     'render_synthetic_scene', 'render_synthetic_sequence', 'task_maps',
     'thin_boundaries', 'trace_view'

@@ -10,10 +10,16 @@ from typing import NamedTuple, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ['CameraPose', 'camera_rotation', 'nyu_intrinsics']
+__all__ = [
+    'MIN_IMAGE_SIDE', 'CameraPose', 'camera_rotation', 'check_image_size',
+    'nyu_intrinsics'
+]
 
 # Kinect v1 RGB intrinsics used for NYUD-v2 (at 480x640).
 NYU_FX, NYU_FY, NYU_CX, NYU_CY = 518.86, 519.47, 325.58, 253.74
+
+#: Smallest image side the generators accept.
+MIN_IMAGE_SIDE = 8
 
 
 class CameraPose(NamedTuple):
@@ -32,6 +38,24 @@ class CameraPose(NamedTuple):
     yaw: float
     pitch: float
     roll: float
+
+
+def check_image_size(size: Sequence[int]) -> Tuple[int, int]:
+    """Check an output size.
+
+    Args:
+        size (Sequence[int]): ``(H, W)``.
+
+    Returns:
+        tuple[int, int]: ``(H, W)`` as ints.
+
+    Raises:
+        ValueError: Unless ``size`` is two sides >= :data:`MIN_IMAGE_SIDE`.
+    """
+    if len(size) != 2 or min(size) < MIN_IMAGE_SIDE:
+        raise ValueError(f'size must be (H, W) with both >= '
+                         f'{MIN_IMAGE_SIDE}, got {size}')
+    return int(size[0]), int(size[1])
 
 
 def nyu_intrinsics(height: int, width: int) -> Tuple[float, ...]:

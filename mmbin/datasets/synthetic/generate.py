@@ -17,7 +17,7 @@ from typing import Dict, Sequence
 
 import numpy as np
 
-from .camera import nyu_intrinsics
+from .camera import check_image_size, nyu_intrinsics
 from .render import shade_view, task_maps, trace_view
 from .scene_layout import build_scene
 from .sensor import develop_still
@@ -101,9 +101,7 @@ def generate_synthetic_nyud(out_dir: str,
     if num_train < 0 or num_val < 0:
         raise ValueError(f'num_train and num_val must be >= 0, got '
                          f'{num_train} and {num_val}')
-    if len(size) != 2 or min(size) < 8:
-        raise ValueError(f'size must be (H, W) with both >= 8, got {size}')
-    size = (int(size[0]), int(size[1]))
+    size = check_image_size(size)
     make_layout(out_dir)
     jobs, ids = [], {'train': [], 'val': []}
     for split, code, num in (('train', 0, num_train), ('val', 1, num_val)):

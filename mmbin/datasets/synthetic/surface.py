@@ -75,63 +75,17 @@ def surface_attributes(scene, cam, t, kind, index, dw):
     uv[m] -= origin
     cls[m], inst[m], mat[m] = rc, ri, rm
 
-    if scene.boxes:
-        B = np.array([b[:7] for b in scene.boxes], np.float32)
-        meta = np.array([b[7:] for b in scene.boxes], np.int32)
-        m = kind == 1
+    for code, prims, n_geom, attributes in (
+            (1, scene.boxes, 7, _box_attributes),
+            (2, scene.cyls, 5, _cylinder_attributes),
+            (3, scene.spheres, 4, _sphere_attributes)):
+        if not prims:
+            continue
+        geom = np.array([g[:n_geom] for g in prims], np.float32)
+        meta = np.array([g[n_geom:] for g in prims], np.int32)
+        m = kind == code
         idx = index[m]
-        b = B[idx]
-        c, s = np.cos(b[:, 6]), np.sin(b[:, 6])
-        q = p[m] - b[:, :3]
-        lx, lz = c * q[:, 0] - s * q[:, 2], s * q[:, 0] + c * q[:, 2]
-        loc = np.stack([lx, q[:, 1], lz], -1)
-        rel = np.abs(loc) / b[:, 3:6]
-        ax = np.argmax(rel, -1)
-        sign = np.sign(loc[np.arange(len(ax)), ax])
-        nl = np.zeros_like(loc)
-        nl[np.arange(len(ax)), ax] = sign
-        # back to world: inverse of the local rotation
-        nw = np.stack([c * nl[:, 0] + s * nl[:, 2], nl[:, 1],
-                       -s * nl[:, 0] + c * nl[:, 2]], -1)
-        normal[m] = nw
-        ua = np.array([2, 0, 0])[ax]
-        va = np.array([1, 2, 1])[ax]
-        r = np.arange(len(ax))
-        uv[m] = np.stack([loc[r, ua] + b[:, 3:6][r, ua],
-                          loc[r, va] + b[:, 3:6][r, va]], -1)
-        cls[m], inst[m], mat[m] = meta[idx, 0], meta[idx, 1], meta[idx, 2]
-
-    if scene.cyls:
-        Cy = np.array([c[:5] for c in scene.cyls], np.float32)
-        meta = np.array([c[5:] for c in scene.cyls], np.int32)
-        m = kind == 2
-        idx = index[m]
-        cy = Cy[idx]
-        q = p[m] - np.stack([cy[:, 0], cy[:, 1], cy[:, 2]], -1)
-        rad = np.sqrt(q[:, 0]**2 + q[:, 2]**2)
-        cap = (np.abs(q[:, 1]) < 1e-3) | (np.abs(q[:, 1] - cy[:, 4]) < 1e-3)
-        cap &= rad < cy[:, 3] * 0.999
-        nw = np.stack([q[:, 0], np.zeros_like(rad), q[:, 2]], -1) / np.maximum(
-            rad, 1e-6)[:, None]
-        nw[cap] = np.array([0, 1, 0], np.float32) * np.where(
-            q[cap, 1] > 1e-3, 1, -1)[:, None]
-        normal[m] = nw
-        ang = np.arctan2(q[:, 2], q[:, 0]) * cy[:, 3]
-        uv[m] = np.where(cap[:, None], q[:, [0, 2]], np.stack([ang, q[:, 1]],
-                                                              -1))
-        cls[m], inst[m], mat[m] = meta[idx, 0], meta[idx, 1], meta[idx, 2]
-
-    if scene.spheres:
-        S = np.array([c[:4] for c in scene.spheres], np.float32)
-        meta = np.array([c[4:] for c in scene.spheres], np.int32)
-        m = kind == 3
-        idx = index[m]
-        q = p[m] - S[idx, :3]
-        nw = q / np.linalg.norm(q, axis=-1, keepdims=True)
-        normal[m] = nw
-        r = S[idx, 3]
-        uv[m] = np.stack([np.arctan2(q[:, 2], q[:, 0]) * r,
-                          np.arcsin(np.clip(nw[:, 1], -1, 1)) * r], -1)
+        normal[m], uv[m] = attributes(geom[idx], p[m])
         cls[m], inst[m], mat[m] = meta[idx, 0], meta[idx, 1], meta[idx, 2]
 
     # Unit length and facing the camera (d . n < 0).
@@ -139,3 +93,54 @@ def surface_attributes(scene, cam, t, kind, index, dw):
     flip = (normal * dw).sum(-1) > 0
     normal[flip] *= -1
     return p, normal, uv, cls, inst, mat
+
+
+def _box_attributes(b, pm):
+    """World normals and face (u, v) at points ``pm`` on oriented boxes
+    ``b`` (rows ``cx, cy, cz, hx, hy, hz, yaw``)."""
+    c, s = np.cos(b[:, 6]), np.sin(b[:, 6])
+    q = pm - b[:, :3]
+    lx, lz = c * q[:, 0] - s * q[:, 2], s * q[:, 0] + c * q[:, 2]
+    loc = np.stack([lx, q[:, 1], lz], -1)
+    rel = np.abs(loc) / b[:, 3:6]
+    ax = np.argmax(rel, -1)
+    sign = np.sign(loc[np.arange(len(ax)), ax])
+    nl = np.zeros_like(loc)
+    nl[np.arange(len(ax)), ax] = sign
+    # back to world: inverse of the local rotation
+    nw = np.stack([c * nl[:, 0] + s * nl[:, 2], nl[:, 1],
+                   -s * nl[:, 0] + c * nl[:, 2]], -1)
+    ua = np.array([2, 0, 0])[ax]
+    va = np.array([1, 2, 1])[ax]
+    r = np.arange(len(ax))
+    uv = np.stack([loc[r, ua] + b[:, 3:6][r, ua],
+                   loc[r, va] + b[:, 3:6][r, va]], -1)
+    return nw, uv
+
+
+def _cylinder_attributes(cy, pm):
+    """World normals and (u, v) at points ``pm`` on vertical cylinders
+    ``cy`` (rows ``cx, y0, cz, r, height``): side (arc length, height) or
+    cap (x, z)."""
+    q = pm - np.stack([cy[:, 0], cy[:, 1], cy[:, 2]], -1)
+    rad = np.sqrt(q[:, 0]**2 + q[:, 2]**2)
+    cap = (np.abs(q[:, 1]) < 1e-3) | (np.abs(q[:, 1] - cy[:, 4]) < 1e-3)
+    cap &= rad < cy[:, 3] * 0.999
+    nw = np.stack([q[:, 0], np.zeros_like(rad), q[:, 2]], -1) / np.maximum(
+        rad, 1e-6)[:, None]
+    nw[cap] = np.array([0, 1, 0], np.float32) * np.where(
+        q[cap, 1] > 1e-3, 1, -1)[:, None]
+    ang = np.arctan2(q[:, 2], q[:, 0]) * cy[:, 3]
+    uv = np.where(cap[:, None], q[:, [0, 2]], np.stack([ang, q[:, 1]], -1))
+    return nw, uv
+
+
+def _sphere_attributes(sph, pm):
+    """World normals and (u, v) (longitude and latitude arc lengths) at
+    points ``pm`` on spheres ``sph`` (rows ``cx, cy, cz, r``)."""
+    q = pm - sph[:, :3]
+    nw = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    r = sph[:, 3]
+    uv = np.stack([np.arctan2(q[:, 2], q[:, 0]) * r,
+                   np.arcsin(np.clip(nw[:, 1], -1, 1)) * r], -1)
+    return nw, uv

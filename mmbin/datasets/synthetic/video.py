@@ -32,7 +32,7 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
-from .camera import CameraPose, nyu_intrinsics
+from .camera import CameraPose, check_image_size, nyu_intrinsics
 from .render import render_scene
 from .scene_layout import build_scene
 from .sensor import develop_frame, lock_camera_settings
@@ -239,9 +239,7 @@ def generate_synthetic_video(out_dir: str,
     if num_train < 0 or num_val < 0 or num_frames < 1:
         raise ValueError(f'need num_train, num_val >= 0 and num_frames >= '
                          f'1, got {num_train}, {num_val}, {num_frames}')
-    if len(size) != 2 or min(size) < 8:
-        raise ValueError(f'size must be (H, W) with both >= 8, got {size}')
-    size = (int(size[0]), int(size[1]))
+    size = check_image_size(size)
     make_layout(out_dir)
     jobs = []
     for split, code, num in (('train', 0, num_train), ('val', 1, num_val)):
