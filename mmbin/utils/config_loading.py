@@ -2,23 +2,25 @@
 """Load a config file and apply ``--cfg-options`` without silent mistakes.
 
 Why this exists: MMEngine 0.10.7's ``Config.fromfile`` reports a syntax
-error of the given file as ``invalid syntax (<unknown>, line N)`` (it parses
-the text without its file name first), and ``Config.merge_from_dict`` adds
+error of the given file or of one of its ``_base_`` files as ``invalid
+syntax (<unknown>, line N)`` (it parses the text without its file name),
+and ``Config.merge_from_dict`` adds
 any key it is given, so a misspelled top-level option such as
 ``trian_dataloader.batch_size=2`` is merged as a new key that nothing reads
 and the run goes on with the old value.
 """
+import ast
 import difflib
 import inspect
 import os.path as osp
-from typing import Iterable, Optional, Set
+from typing import Iterable, List, Optional, Set, Tuple
 
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 __all__ = [
     'ConfigError', 'load_config', 'check_cfg_options', 'merge_cfg_options',
-    'known_config_keys'
+    'known_config_keys', 'find_syntax_error'
 ]
 
 # Top-level keys that MMEngine's Runner (besides its constructor arguments),
@@ -105,6 +107,70 @@ def merge_cfg_options(cfg: Config, cfg_options: Optional[dict]) -> Config:
     return cfg
 
 
+def _base_files(tree: ast.Module, path: str) -> List[str]:
+    """The ``_base_`` files a parsed config names, resolved as MMEngine
+    does (relative to the file, or ``package::path``)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == '_base_'
+                for t in node.targets):
+            try:
+                bases = ast.literal_eval(node.value)
+            except ValueError:
+                return []
+            bases = [bases] if isinstance(bases, str) else list(bases)
+            out = []
+            for base in bases:
+                try:
+                    out.append(Config._get_cfg_path(base, path)[0])
+                except Exception:  # a missing package: MMEngine says so
+                    continue
+            return out
+    return []
+
+
+def find_syntax_error(path: str,
+                      _seen: Optional[Set[str]] = None
+                      ) -> Optional[Tuple[str, SyntaxError]]:
+    """The first Python config file with a syntax error in ``path`` and its
+    ``_base_`` chain.
+
+    Args:
+        path (str): A config file.
+
+    Returns:
+        tuple[str, SyntaxError] | None: The file and its error (which has
+        ``lineno``, ``offset`` and ``text``), or None.
+    """
+    _seen = set() if _seen is None else _seen
+    path = osp.abspath(path)
+    if path in _seen or not path.endswith('.py') or not osp.isfile(path):
+        return None
+    _seen.add(path)
+    with open(path, encoding='utf-8') as f:
+        source = f.read()
+    try:
+        tree = compile(source, path, 'exec', ast.PyCF_ONLY_AST,
+                       dont_inherit=True)
+    except SyntaxError as e:
+        return path, e
+    for base in _base_files(tree, path):
+        found = find_syntax_error(base, _seen)
+        if found is not None:
+            return found
+    return None
+
+
+def _syntax_message(path: str, e: SyntaxError, config: str) -> str:
+    line = (e.text or '').rstrip('\n')
+    marker = ''
+    if line and e.offset:
+        marker = '\n    ' + ' ' * (max(e.offset, 1) - 1) + '^'
+    where = '' if path == osp.abspath(config) else f' (a base of {config})'
+    return (f'{path}, line {e.lineno}: {e.msg}{where}\n    {line}{marker}\n'
+            f'Fix the syntax of this config file.')
+
+
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     """Read a config file and merge command-line options into it.
 
@@ -123,23 +189,11 @@ def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f'config file {path!r} does not exist')
-    if path.endswith('.py'):
-        with open(path, encoding='utf-8') as f:
-            source = f.read()
-        try:
-            compile(source, path, 'exec', dont_inherit=True)
-        except SyntaxError as e:
-            line = (e.text or '').rstrip('\n')
-            marker = ''
-            if line and e.offset:
-                marker = '\n    ' + ' ' * (max(e.offset, 1) - 1) + '^'
-            raise ConfigError(
-                f'{path}, line {e.lineno}: {e.msg}\n    {line}{marker}\n'
-                f'Fix the syntax of this config file.') from None
     try:
         cfg = Config.fromfile(path)
     except SyntaxError as e:
-        # in a base file, which MMEngine's message names with the line
-        raise ConfigError(f'{e}\n(while reading {path}; fix the syntax of '
-                          f'the file named above)') from None
+        found = find_syntax_error(path)
+        if found is None:  # not found by parsing alone: MMEngine's message
+            raise ConfigError(f'{path}: {e}') from None
+        raise ConfigError(_syntax_message(*found, path)) from None
     return merge_cfg_options(cfg, cfg_options)
