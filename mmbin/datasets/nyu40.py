@@ -5,6 +5,14 @@ Label ids in NYUD segmentation PNGs are 1..40 with 0 meaning void.  The
 multi-task datasets shift them to 0..39 and map void to the ignore index, so
 ``NYU40_CLASSES[k]`` names the label stored as ``k + 1`` on disk.
 This module has no heavy imports so the synthetic generator can use it.
+
+References:
+    - Gupta et al., "Perceptual Organization and Recognition of Indoor
+      Scenes from RGB-D Images", CVPR 2013 (not on arXiv): the 40-class
+      label set and the boundary ground truth of NYUD-v2.
+    - Silberman et al., "Indoor Segmentation and Support Inference
+      from RGBD Images", ECCV 2012 (not on arXiv). Dataset:
+      https://cs.nyu.edu/~fergus/datasets/nyu_depth_v2.html
 """
 
 NYU40_CLASSES = (

@@ -1,5 +1,14 @@
 # Copyright (c) mmbin contributors. All rights reserved.
-"""Multi-task gain over single-task baselines (Maninis et al., ASTMT)."""
+"""Multi-task gain over single-task baselines (Maninis et al., ASTMT).
+
+References:
+    - Maninis et al., "Attentive Single-Tasking of Multiple Tasks",
+      CVPR 2019. https://arxiv.org/abs/1904.08918
+      Code: https://github.com/facebookresearch/astmt
+    - Vandenhende et al., "Multi-Task Learning for Dense Prediction
+      Tasks: A Survey", TPAMI 2021. https://arxiv.org/abs/2004.13379
+      Code: https://github.com/SimonVandenhende/Multi-Task-Learning-PyTorch
+"""
 from typing import Dict, Iterable, Optional
 
 from ..task_metrics import LOWER_IS_BETTER, lower_is_better
