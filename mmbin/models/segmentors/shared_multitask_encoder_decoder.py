@@ -1,10 +1,15 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Computation sharing across tasks (and video frames): the base task runs
-once, every sub-task as sparse deltas on it."""
+once, every sub-task as sparse deltas on it.
+
+The segmentor is the model; the pieces it drives live in
+:mod:`mmbin.models.sharing`: the delta layers and their context, loading
+the checkpoints of earlier steps (``init_from.py``) and the keyframe
+schedule of video mode (``video_state.py``).
+"""
 import copy
-import fnmatch
 import logging
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -15,9 +20,9 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
 from torch import Tensor
 
 from ..sharing import (DeltaLayerMixin, ParamDelta, SharingContext,
-                       config_differences, load_step_state_dict,
-                       remap_state_dict, resolve_step_checkpoint,
-                       saved_model_cfg, wrap_for_sharing)
+                       VideoState, check_init_from, check_video_cfg,
+                       cross_task_keys, load_previous_step, load_single_task,
+                       wrap_for_sharing)
 from .multitask_encoder_decoder import MultiTaskEncoderDecoder
 
 __all__ = ['SharedMultiTaskEncoderDecoder']
@@ -25,14 +30,13 @@ __all__ = ['SharedMultiTaskEncoderDecoder']
 _SHARING_KEYS = ('layers', 'exclude', 'delta_cfg', 'fix_mask',
                  'fix_mask_density', 'threshold', 'train_threshold',
                  'l0_weight', 'act_l1_weight')
-_VIDEO_KEYS = ('keyframe_interval', 'temporal_threshold',
-               'cross_task_layers')
 
 
 @MODELS.register_module()
 class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
     """One frozen base-task network, sub-tasks as weight and activation
-    deltas on it, task-specific decoders (Shoouri et al., ICCV 2023)::
+    deltas on it, task-specific decoders (computation sharing, see
+    References)::
 
         base task   x -> encoder(W_base)                -> decoder_b -> head_b
         sub-task t  x -> encoder(W_base + dW_t, X_base + dX_t) -> decoder_t
@@ -76,7 +80,7 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
     frame's activations plus deltas thresholded by ``temporal_threshold``,
     and the sub-tasks' layers in ``cross_task_layers`` borrow the base
     task's current activations while the later ones reuse the sub-task's
-    own previous frame.
+    own previous frame (:class:`~mmbin.models.sharing.VideoState`).
 
     After every forward, :attr:`last_records` holds the operation count of
     every wrapped layer and task (see :meth:`SharingContext.account`).
@@ -119,6 +123,12 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         test_cfg (dict, optional): See :class:`MultiTaskEncoderDecoder`.
         data_preprocessor (dict, optional): Data preprocessor config.
         init_cfg (dict, optional): Initialisation config.
+
+    References:
+        S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+        Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+        https://arxiv.org/abs/2303.09663 (code:
+        https://github.com/sarashoouri/EfficientMTL).
     """
 
     def __init__(self,
@@ -199,64 +209,14 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
             delta_cfg=sharing.get('delta_cfg'),
             allowed_prefixes=('backbone', 'neck'))
 
-        self.video_cfg = self._check_video(video)
-        self.init_from = self._check_init_from(init_from)
-        self._video_state: Tuple[Optional[str], Optional[int]] = (None, None)
-        self._frames_since_key = 0
+        self.video_cfg = check_video_cfg(video)
+        self.init_from = check_init_from(init_from, self.decode_heads,
+                                         base_task)
+        #: Keyframe schedule of video mode (see :class:`VideoState`).
+        self.video_state = VideoState(self.sharing_ctx)
         #: Operation counts of the last forward (see SharingContext).
         self.last_records: List[dict] = []
         self._freeze_base()
-
-    # ------------------------------------------------------------------
-    # configuration checks
-    @staticmethod
-    def _check_video(video: Optional[dict]) -> Optional[dict]:
-        if video is None:
-            return None
-        video = dict(video)
-        unknown = set(video) - set(_VIDEO_KEYS)
-        if unknown:
-            raise KeyError(f'SharedMultiTaskEncoderDecoder: unknown video '
-                           f'keys {sorted(unknown)}; known: '
-                           f'{list(_VIDEO_KEYS)}')
-        out = dict(keyframe_interval=8, temporal_threshold=0.05,
-                   cross_task_layers=0.5)
-        out.update(video)
-        if int(out['keyframe_interval']) < 1:
-            raise ValueError(f'video.keyframe_interval must be >= 1, got '
-                             f'{out["keyframe_interval"]}')
-        layers = out['cross_task_layers']
-        if isinstance(layers, (int, float)) and not 0 <= layers <= 1:
-            raise ValueError(f'video.cross_task_layers must be a fraction '
-                             f'in [0, 1] or a list of name patterns, got '
-                             f'{layers}')
-        return out
-
-    def _check_init_from(self, init_from: Optional[dict]) -> Optional[dict]:
-        if not init_from:
-            return None
-        init_from = copy.deepcopy(dict(init_from))
-        unknown = set(init_from) - {'single_task', 'previous_step'}
-        if unknown or len(init_from) != 1:
-            raise KeyError(f'SharedMultiTaskEncoderDecoder: init_from takes '
-                           f'exactly one of "single_task" and '
-                           f'"previous_step", got {sorted(init_from)}')
-        entries = init_from.get('single_task')
-        if entries is not None:
-            tasks = set(self.decode_heads)
-            bad = set(entries) - tasks
-            if bad or self.base_task not in entries:
-                raise KeyError(f'init_from.single_task must name the base '
-                               f'task {self.base_task!r} and only tasks of '
-                               f'decode_heads {sorted(tasks)}; got '
-                               f'{sorted(entries)}')
-            items = list(entries.values())
-        else:
-            items = [init_from['previous_step']]
-        for item in items:
-            if 'checkpoint' not in item:
-                raise KeyError(f'init_from entry {item} has no "checkpoint"')
-        return init_from
 
     # ------------------------------------------------------------------
     # structure
@@ -327,10 +287,13 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
                 'to the step-1 checkpoints)', logger='current',
                 level=logging.WARNING)
         elif 'previous_step' in self.init_from:
-            self._load_previous_step(self.init_from['previous_step'])
+            load_previous_step(self, self.init_from['previous_step'],
+                               self.__dict__['_arch_cfg'],
+                               list(self.decode_heads))
         else:
             for task, entry in self.init_from['single_task'].items():
-                self._load_single_task(task, entry)
+                load_single_task(self, task, entry,
+                                 self.__dict__['_arch_cfg'])
         self._fix_masks()
 
     @torch.no_grad()
@@ -356,86 +319,6 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
                     min_abs = max(min_abs, torch.finfo(values.dtype).tiny)
             for pd in pds:
                 pd.fix_(min_abs)
-
-    def _load_single_task(self, task: str, entry: dict) -> None:
-        what = f'step-1 checkpoint of task {task!r} (init_from.single_task)'
-        path = resolve_step_checkpoint(entry['checkpoint'],
-                                       entry.get('config'), what)
-        state, meta = load_step_state_dict(path, with_meta=True)
-        self._check_arch(saved_model_cfg(meta), [task], task ==
-                         self.base_task, what, path, entry.get('config'))
-        mapping = [('decoder.', f'decoders.{task}.'),
-                   (f'decode_heads.{task}.', f'decode_heads.{task}.')]
-        if task == self.base_task:
-            mapping = [('backbone.', 'backbone.'),
-                       ('neck.', 'neck.')] + mapping
-        mapped = remap_state_dict(state, mapping)
-        own = self.state_dict()
-        targets = [dst for _, dst in mapping]
-        expected = [
-            k for k in own if any(k.startswith(t) for t in targets)
-            and '.deltas.' not in k
-        ]
-        missing = [k for k in expected if k not in mapped]
-        bad = [
-            f'{k}: {tuple(v.shape)} vs {tuple(own[k].shape)}'
-            for k, v in mapped.items() if k in own and v.shape != own[k].shape
-        ]
-        extra = [k for k in mapped if k not in own]
-        if missing or bad or extra:
-            raise RuntimeError(
-                f'{what}: {path} does not fit this model (built from the '
-                f'same backbone/decoder/head configs as '
-                f'{entry.get("config", "the step-1 config")}?)\n'
-                f'  missing: {missing[:8]}{" ..." if len(missing) > 8 else ""}'
-                f'\n  shape mismatch: {bad[:8]}\n  unexpected: {extra[:8]}')
-        self.load_state_dict(mapped, strict=False)
-        print_log(f'loaded {len(mapped)} tensors of task {task!r} from '
-                  f'{path}', logger='current')
-
-    def _check_arch(self, saved: Optional[dict], tasks: Sequence[str],
-                    encoder: bool, what: str, path: str,
-                    config: Optional[str]) -> None:
-        """Refuse a checkpoint whose recorded model config differs from
-        this model's where it is loaded (same tensor shapes can hide a
-        different computation, e.g. residual decoder blocks)."""
-        if saved is None:
-            return
-        own = self.__dict__['_arch_cfg']
-        diffs = []
-        parts = ['backbone', 'neck'] if encoder else []
-        parts += ['decoder']
-        for part in parts:
-            diffs += config_differences(saved.get(part), own[part], part)
-        heads = saved.get('decode_heads') or {}
-        for task in tasks:
-            diffs += config_differences(heads.get(task),
-                                        own['decode_heads'][task],
-                                        f'decode_heads.{task}')
-        if diffs:
-            shown = '\n  '.join(diffs[:10])
-            raise RuntimeError(
-                f'{what}: {path} was trained with a different model than '
-                f'this one builds (config {config or "?"}, as saved in the '
-                f'checkpoint, vs this config):\n  {shown}\nRetrain it with '
-                f'the current config or align the two configs.')
-
-    def _load_previous_step(self, entry: dict) -> None:
-        what = 'checkpoint of the previous sharing step ' \
-               '(init_from.previous_step)'
-        path = resolve_step_checkpoint(entry['checkpoint'],
-                                       entry.get('config'), what)
-        state, meta = load_step_state_dict(path, with_meta=True)
-        self._check_arch(saved_model_cfg(meta), list(self.decode_heads), True,
-                         what, path, entry.get('config'))
-        try:
-            self.load_state_dict(state, strict=True)
-        except RuntimeError as err:
-            raise RuntimeError(
-                f'{what}: {path} does not fit this model; was it trained '
-                f'with {entry.get("config", "the previous step config")} '
-                f'(same tasks, layers and delta_cfg)?\n{err}') from err
-        print_log(f'loaded the sharing model from {path}', logger='current')
 
     # ------------------------------------------------------------------
     # forward
@@ -476,20 +359,14 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
             feats = self._encode(inputs)
             preds[self.base_task] = self._decode(self.base_task, feats)
         if ctx.video and ctx.cross_task_keys is None:
-            ctx.cross_task_keys = self._cross_task_keys(ctx.layer_order)
+            ctx.cross_task_keys = cross_task_keys(
+                ctx.layer_order, self.video_cfg['cross_task_layers'])
         for task in self.sub_tasks:
             with ctx.task_scope(task):
                 feats = self._encode(inputs)
             preds[task] = self._decode(task, feats)
         self.last_records = ctx.records
         return dict(preds=preds), {}
-
-    def _cross_task_keys(self, order: Sequence[str]) -> set:
-        spec = self.video_cfg['cross_task_layers']
-        if isinstance(spec, (int, float)):
-            return set(order[:int(round(float(spec) * len(order)))])
-        return {k for k in order if any(fnmatch.fnmatchcase(k, p)
-                                        for p in spec)}
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
         """Sub-task losses and the sharing penalties (the base task is
@@ -544,8 +421,7 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
     # video inference
     def reset_video(self) -> None:
         """Forget the previous frame: the next frame is a keyframe."""
-        self.sharing_ctx.reset_video()
-        self._video_state = (None, None)
+        self.video_state.reset()
 
     def predict(self,
                 inputs: Tensor,
@@ -574,41 +450,11 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         for i in range(inputs.shape[0]):
             sample = None if data_samples is None else [data_samples[i]]
             meta = sample[0].metainfo if sample is not None else {}
-            ctx.video = True
-            ctx.temporal_threshold = float(
-                self.video_cfg['temporal_threshold'])
-            ctx.keyframe = self._is_keyframe(meta)
-            if ctx.keyframe:
-                self._frames_since_key = 0
-            else:
-                self._frames_since_key += 1
+            self.video_state.begin_frame(meta, self.video_cfg)
             out.extend(super().predict(inputs[i:i + 1], sample))
             for s in out[-1:]:
                 s.set_metainfo(dict(keyframe=bool(ctx.keyframe)))
         return out
-
-    def _is_keyframe(self, meta: dict) -> bool:
-        if 'sequence' not in meta or 'frame_index' not in meta:
-            if not getattr(self, '_warned_no_seq', False):
-                print_log(
-                    'SharedMultiTaskEncoderDecoder: video mode without '
-                    '"sequence"/"frame_index" meta keys (add them to '
-                    'PackMultiTaskInputs.meta_keys); consecutive samples are '
-                    'taken as one sequence', logger='current',
-                    level=logging.WARNING)
-                self.__dict__['_warned_no_seq'] = True
-            seq, idx = '<unknown>', None
-        else:
-            seq, idx = str(meta['sequence']), int(meta['frame_index'])
-        last_seq, last_idx = self._video_state
-        self._video_state = (seq, idx)
-        interval = int(self.video_cfg['keyframe_interval'])
-        follows = seq == last_seq and (idx is None or last_idx is None
-                                       or idx == last_idx + 1)
-        if not follows:
-            self.sharing_ctx.reset_video()
-            return True
-        return self._frames_since_key + 1 >= interval
 
     # ------------------------------------------------------------------
     # summaries
