@@ -41,6 +41,12 @@ class DeltaMultiheadAttention(DeltaLayerMixin, nn.Module):
     no ``add_zero_attn``, no masks, ``key`` and ``value`` the query itself.
     Parameter names match ``nn.MultiheadAttention``'s, so its checkpoints
     load unchanged.
+
+    References:
+        S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+        Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+        https://arxiv.org/abs/2303.09663 (code:
+        https://github.com/sarashoouri/EfficientMTL).
     """
 
     shared_param_names = ('in_proj_weight', 'in_proj_bias')

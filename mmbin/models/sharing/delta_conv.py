@@ -21,6 +21,12 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
     with the base task (or the previous frame), see
     :class:`~mmbin.models.sharing.SharingContext`, and convolves the
     effective input with the sub-task's weights.
+
+    References:
+        S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+        Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+        https://arxiv.org/abs/2303.09663 (code:
+        https://github.com/sarashoouri/EfficientMTL).
     """
 
     shared_param_names = ('weight', 'bias')

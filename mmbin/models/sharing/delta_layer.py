@@ -28,6 +28,12 @@ class DeltaLayerMixin:
     ``deltas.<task>.<param>`` (:class:`ParamDelta`) per sub-task. Running as
     sub-task ``t``, a parameter reads ``W_base + delta_eff``; running as the
     base task (or outside any sharing model), ``W_base``.
+
+    References:
+        S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+        Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+        https://arxiv.org/abs/2303.09663 (code:
+        https://github.com/sarashoouri/EfficientMTL).
     """
 
     #: Names of the shared parameters (set by the subclass).

@@ -17,6 +17,12 @@ class DeltaLinear(DeltaLayerMixin, nn.Linear):
 
     The linear counterpart of :class:`DeltaConv2d` (the layer the
     computation-sharing paper wraps in its ViT encoder).
+
+    References:
+        S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+        Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+        https://arxiv.org/abs/2303.09663 (code:
+        https://github.com/sarashoouri/EfficientMTL).
     """
 
     shared_param_names = ('weight', 'bias')

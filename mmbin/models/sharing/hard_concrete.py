@@ -1,5 +1,5 @@
 # Copyright (c) mmbin contributors. All rights reserved.
-"""Hard-concrete L0 gates (Louizos et al., 2018), as used by diff pruning.
+"""Hard-concrete L0 gates (L0 regularisation), as used by diff pruning.
 
 PyTorch, MMCV and MMEngine have no hard-concrete distribution or L0 gate,
 so it is written here (about forty lines of maths).
@@ -26,7 +26,7 @@ class HardConcreteGate(nn.Module):
     which is differentiable in ``log_alpha`` and exactly 0 or 1 with
     non-zero probability. The expected number of non-zero gates (the L0
     norm's expectation) is ``sum sigmoid(log_alpha - beta * log(-l / r))``.
-    Evaluation uses the deterministic gate of Louizos et al.,
+    Evaluation uses the deterministic gate of L0 regularisation,
     ``clamp(sigmoid(log_alpha) * (r - l) + l, 0, 1)``.
 
     With the defaults (``l, r = -1.5, 1.5``, ``beta = 1``, ``log_alpha``
@@ -43,6 +43,17 @@ class HardConcreteGate(nn.Module):
         temperature (float): ``beta``. Defaults to 1.0.
         eps (float): ``u`` is drawn from ``[eps, 1 - eps]``.
             Defaults to 1e-6.
+
+    References:
+        - C. Louizos, M. Welling, D. P. Kingma, "Learning Sparse Neural
+          Networks through L0 Regularization", ICLR 2018,
+          https://arxiv.org/abs/1712.01312.
+        - D. Guo, A. M. Rush, Y. Kim, "Parameter-Efficient Transfer Learning
+          with Diff Pruning", ACL 2021, https://arxiv.org/abs/2012.07463.
+        - S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+          Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+          https://arxiv.org/abs/2303.09663 (code:
+          https://github.com/sarashoouri/EfficientMTL).
     """
 
     def __init__(self,

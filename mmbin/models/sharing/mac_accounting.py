@@ -12,6 +12,12 @@ per forward, the dense and the effective MACs of each of their operations
 
 so everything the delta layers do not cover (norms are not MACs;
 unwrapped layers, the decoders and heads) is counted in full.
+
+References:
+    S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation Sharing
+    for Multi-Task Visual Scene Understanding", ICCV 2023,
+    https://arxiv.org/abs/2303.09663 (code:
+    https://github.com/sarashoouri/EfficientMTL).
 """
 from typing import Dict, Optional, Sequence, Tuple, Union
 
@@ -19,7 +25,7 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from mmbin.analysis import analyze_complexity
+from mmbin.analysis.complexity import analyze_complexity
 
 __all__ = ['summarize_records', 'dense_component_macs', 'effective_macs']
 

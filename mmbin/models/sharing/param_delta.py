@@ -36,6 +36,14 @@ class ParamDelta(nn.Module):
         limits (tuple[float, float]): Hard-concrete stretch ``(l, r)``.
             Defaults to ``(-1.5, 1.5)``.
         temperature (float): Hard-concrete ``beta``. Defaults to 1.0.
+
+    References:
+        - D. Guo, A. M. Rush, Y. Kim, "Parameter-Efficient Transfer Learning
+          with Diff Pruning", ACL 2021, https://arxiv.org/abs/2012.07463.
+        - S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+          Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+          https://arxiv.org/abs/2303.09663 (code:
+          https://github.com/sarashoouri/EfficientMTL).
     """
 
     def __init__(self,

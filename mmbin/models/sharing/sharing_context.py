@@ -43,6 +43,12 @@ class SharingContext:
     Args:
         base_task (str): Name of the base task.
         tasks (Sequence[str]): Names of the sub-tasks.
+
+    References:
+        S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+        Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+        https://arxiv.org/abs/2303.09663 (code:
+        https://github.com/sarashoouri/EfficientMTL).
     """
 
     def __init__(self, base_task: str, tasks: Sequence[str]) -> None:

@@ -88,6 +88,12 @@ def wrap_for_sharing(model: nn.Module,
     Raises:
         ValueError: If the patterns match no shareable layer, or match one
             outside ``allowed_prefixes``.
+
+    References:
+        S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
+        Sharing for Multi-Task Visual Scene Understanding", ICCV 2023,
+        https://arxiv.org/abs/2303.09663 (code:
+        https://github.com/sarashoouri/EfficientMTL).
     """
     if isinstance(layers, str):
         layers = [layers]
