@@ -10,5 +10,6 @@ from .version import __version__
 from . import utils  # noqa: F401  (installs the safe checkpoint loader)
 from . import analysis, datasets, engine, evaluation, models, ops  # noqa: F401,E402
 from . import visualization  # noqa: F401,E402
+from . import apis  # noqa: F401,E402
 
 __all__ = ['__version__']
