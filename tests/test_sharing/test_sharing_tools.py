@@ -1,8 +1,8 @@
 # Copyright (c) mmbin contributors. All rights reserved.
-"""The three training steps, the video mode and the report, from the
-configs in configs/sharing, on tiny generated data (one iteration each)."""
-import argparse
-import importlib.util
+"""The three training steps, the video mode and the reports (package
+functions and command line), from the configs in configs/sharing, on tiny
+generated data (one iteration each)."""
+import json
 import os
 import os.path as osp
 import subprocess
@@ -12,6 +12,8 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmbin.analysis.sharing_report import (sharing_image_report,
+                                           sharing_video_report)
 from mmbin.datasets import generate_synthetic_video
 
 ONE_ITER = {
@@ -32,15 +34,6 @@ def _train(repo_root, name, **extra):
     cfg.launcher = 'none'
     Runner.from_cfg(cfg).train()
     return osp.join('work_dirs', name, 'iter_1.pth')
-
-
-def _report_module(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'sharing_report',
-        osp.join(repo_root, 'tools', 'analysis', 'sharing_report.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope='module')
@@ -116,20 +109,15 @@ def test_video_mode_and_reports(steps, repo_root, python_exe):
     assert proc.returncode == 0, out[-4000:]
     assert 'seg/mIoU' in out and 'edge/odsF' in out
 
-    report = _report_module(repo_root)
+    step3_cfg = osp.join(repo_root, 'configs', 'sharing',
+                         'synthetic_r18_step3.py')
     old = os.getcwd()
     os.chdir(root)
     try:
-        common = dict(checkpoint=step3, cfg_options=None, json=None,
-                      markdown=None, threads=1)
-        img = report.image_report(argparse.Namespace(
-            mode='image', max_samples=2, baseline=[],
-            config=osp.join(repo_root, 'configs', 'sharing',
-                            'synthetic_r18_step3.py'), **common))
-        vid = report.video_report(argparse.Namespace(
-            mode='video', max_frames=3,
-            config=osp.join(repo_root, 'configs', 'sharing',
-                            'synthetic_r18_video.py'), **common))
+        img = sharing_image_report(step3_cfg, step3, max_samples=2)
+        vid = sharing_video_report(
+            osp.join(repo_root, 'configs', 'sharing',
+                     'synthetic_r18_video.py'), step3, max_frames=3)
     finally:
         os.chdir(old)
     rows = {r['task']: r for r in img['rows']}
@@ -150,3 +138,31 @@ def test_video_mode_and_reports(steps, repo_root, python_exe):
     assert frames[1]['keyframe_fraction'] == 0
     assert frames[0]['gmacs_video'] == pytest.approx(frames[0]['gmacs_image'])
     assert frames[1]['gmacs_video'] < frames[1]['gmacs_image']
+
+    for row in frames:
+        assert row['seg']['metric'] == 'seg/mIoU'
+        assert row['depth']['drift'] == pytest.approx(
+            row['depth']['video'] - row['depth']['image'])
+    assert frames[0]['seg']['drift'] == 0  # the keyframe is image mode
+    assert '| frame | keyframe |' in vid['markdown']
+    assert 'keyframe_interval' in vid['markdown']
+
+    # the command line prints and writes what the package function returns
+    out_json = osp.join(root, 'report', 'image.json')
+    out_md = osp.join(root, 'report', 'image.md')
+    proc = subprocess.run([
+        python_exe,
+        osp.join(repo_root, 'tools', 'analysis', 'sharing_report.py'),
+        'image', step3_cfg, ckpts['synthetic_r18_step3'], '--max-samples',
+        '2', '--json', out_json, '--markdown', out_md
+    ], cwd=root, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    assert img['markdown'] in proc.stdout
+    assert f'{step3_cfg} (2 images)' in proc.stdout
+    with open(out_md) as f:
+        assert f.read() == img['markdown'] + '\n'
+    with open(out_json) as f:
+        written = json.load(f)
+    assert written['delta_m'] == pytest.approx(img['delta_m'])
+    assert [r['task'] for r in written['rows']] == list(rows)
