@@ -14,14 +14,24 @@ from .binary_layer_plan import (MAX_SPLIT_GROUPS, BinaryLayerPlan,
                                 UnsupportedBinaryLayerError, plan_binary_layer,
                                 plan_binary_layers)
 from mmbin.utils import build_model_from_config
+from .benchmark import (BENCHMARK_MODELS, benchmark_model, benchmark_table,
+                        deployment_targets, run_deploy_benchmark,
+                        state_dict_size)
+from .bireal_classifier import BiRealClassifier
+from .compare import compare_with_pytorch
+from .evaluate import (build_test_runner, evaluate_openvino,
+                       metrics_side_by_side)
 from .export import (EXPORT_INFO_KEY, ExportedModel, ExportWrapper,
-                     binary_node_names, export_openvino, output_names_of,
-                     save_exported)
+                     binary_node_names, export_openvino, ir_size,
+                     output_names_of, save_exported)
+from .export_and_verify import (export_and_verify, kernel_exit_status,
+                                network_input_shape)
 from .fp_twin import make_fp_twin
 from .openvino_inference import OpenVINOEncodeDecode, attach_openvino
 from .ov_binary_ops import (CHANNEL_MULTIPLE, binarization_threshold,
                             build_binary_layer, fq_binarize, pack_u1,
                             restore_thresholds, u1_constant)
+from .profiling import profile_node_types
 from .runtime import (BinaryKernelError, BinaryKernelReport,
                       binary_kernel_report, compile_model, read_export_info,
                       read_model, runtime_config)
@@ -35,5 +45,11 @@ __all__ = [
     'CHANNEL_MULTIPLE', 'compile_model', 'read_model', 'read_export_info',
     'BinaryKernelReport', 'binary_kernel_report', 'BinaryKernelError',
     'runtime_config', 'OpenVINOEncodeDecode', 'attach_openvino',
-    'build_model_from_config', 'ExportWrapper'
+    'build_model_from_config', 'ExportWrapper', 'ir_size',
+    'compare_with_pytorch', 'export_and_verify', 'kernel_exit_status',
+    'network_input_shape', 'build_test_runner', 'evaluate_openvino',
+    'metrics_side_by_side', 'profile_node_types',
+    'BiRealClassifier', 'BENCHMARK_MODELS', 'state_dict_size',
+    'benchmark_model', 'benchmark_table', 'deployment_targets',
+    'run_deploy_benchmark'
 ]

@@ -60,7 +60,7 @@ from .ov_binary_ops import build_binary_layer, restore_thresholds
 
 __all__ = [
     'ExportedModel', 'export_openvino', 'save_exported', 'EXPORT_INFO_KEY',
-    'binary_node_names', 'output_names_of', 'ExportWrapper'
+    'binary_node_names', 'output_names_of', 'ExportWrapper', 'ir_size'
 ]
 
 #: rt_info key of the IR that holds the export summary (JSON).
@@ -382,3 +382,17 @@ def save_exported(exported: ExportedModel,
     xml = os.path.join(out_dir, f'{name}.xml')
     ov.save_model(exported.ov_model, xml, compress_to_fp16=False)
     return xml
+
+
+def ir_size(xml: str) -> int:
+    """Size of an IR on disk.
+
+    Args:
+        xml (str): Path of the ``.xml`` file (the ``.bin`` beside it is
+            counted too).
+
+    Returns:
+        int: Bytes of ``.xml`` + ``.bin``.
+    """
+    return os.path.getsize(xml) + os.path.getsize(
+        os.path.splitext(xml)[0] + '.bin')

@@ -14,11 +14,10 @@ pytest.importorskip('openvino')
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmseg.registry import MODELS  # noqa: E402
 
-from mmbin.deploy import (attach_openvino, binary_kernel_report,  # noqa
-                          compile_model, export_openvino, make_fp_twin,
-                          read_export_info, read_model, runtime_config,
-                          save_exported)
-from mmbin.models.backbones import BiResNet  # noqa: E402
+from mmbin.deploy import (BiRealClassifier, attach_openvino,  # noqa: E402
+                          binary_kernel_report, compile_model,
+                          export_openvino, make_fp_twin, read_export_info,
+                          read_model, runtime_config, save_exported)
 from mmbin.ops import BinaryConv2d  # noqa: E402
 
 BIN = dict(type='ReActConv')
@@ -217,27 +216,10 @@ def test_runtime_config_forces_f32():
     }
 
 
-class _Classifier(nn.Module):
-
-    def __init__(self):
-        super().__init__()
-        self.backbone = BiResNet(
-            depth=18,
-            deep_stem=False,
-            base_channels=16,
-            out_indices=(3, ),
-            conv_cfg=dict(type='BiRealConv'),
-            act_cfg=None)
-        self.fc = nn.Linear(128, 10)
-
-    def forward(self, x):
-        f = self.backbone(x)[-1]
-        return self.fc(f.mean(dim=(2, 3)))
-
-
 def test_bireal_classifier():
     torch.manual_seed(0)
-    model = randomize(_Classifier().eval(), seed=1)
+    model = randomize(
+        BiRealClassifier(num_classes=10, base_channels=16).eval(), seed=1)
     x = torch.randn(1, 3, 96, 96)
     exported = export_openvino(model, tuple(x.shape))
     assert exported.output_names == ['output0']
