@@ -1,8 +1,13 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from .complexity import (MAC_OP_HANDLES, analyze_complexity, complexity_table,
                          dump_complexity_json, is_binary_mac_layer)
+from .config_complexity import config_complexity
+from .sharing_report import (sharing_image_report, sharing_video_report,
+                             write_sharing_report)
 
 __all__ = [
     'MAC_OP_HANDLES', 'analyze_complexity', 'complexity_table',
-    'dump_complexity_json', 'is_binary_mac_layer'
+    'dump_complexity_json', 'is_binary_mac_layer', 'config_complexity',
+    'sharing_image_report', 'sharing_video_report',
+    'write_sharing_report'
 ]

@@ -10,37 +10,25 @@ Usage::
 from ``cfg.model`` and traced with one ``(1, C, H, W)`` input through its
 tensor forward (for an mmseg segmentor: backbone, neck and decode head, the
 same graph as MMSegmentation's ``get_flops.py``). Counting is done by
-:func:`mmbin.analysis.analyze_complexity` on top of ``mmengine.analysis``;
+:func:`mmbin.analysis.config_complexity` on top of ``mmengine.analysis``;
 see docs/complexity.md for the conventions.
 """
 import argparse
 
-import torch
-from mmengine.config import Config, DictAction
-from mmengine.model import revert_sync_batchnorm
-from mmengine.registry import init_default_scope
-from mmengine.utils import import_modules_from_strings
-
-import mmbin  # noqa: F401  (registers mmbin components)
-from mmbin.analysis import (analyze_complexity, complexity_table,
+from mmbin.analysis import (complexity_table, config_complexity,
                             dump_complexity_json)
+from mmbin.utils.cli import add_config_args, add_shape_arg, positive_int
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Count FLOPs, BOPs, OPs and memory of a model')
-    parser.add_argument(
-        'config', help='config file, or "mmseg::path/to/config.py"')
-    parser.add_argument(
-        '--shape',
-        type=int,
-        nargs=2,
-        metavar=('H', 'W'),
-        required=True,
-        help='input height and width')
+    add_config_args(
+        parser, config_help='config file, or "mmseg::path/to/config.py"')
+    add_shape_arg(parser, required=True)
     parser.add_argument(
         '--in-channels',
-        type=int,
+        type=positive_int,
         default=3,
         help='input channels (default: 3)')
     parser.add_argument('--json', metavar='OUT', help='write results as JSON')
@@ -54,53 +42,19 @@ def parse_args():
         action='store_true',
         help='add components that the forward does not run (auxiliary '
         'heads) to the totals')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings of the config, key=value')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def load_config(path: str) -> Config:
-    """Load a config file or a ``package::path`` config.
-
-    Args:
-        path (str): File path or ``pkg::relative/path.py``.
-
-    Returns:
-        Config: The config.
-    """
-    if '::' in path:
-        from mmengine.hub import get_config
-        return get_config(path)
-    return Config.fromfile(path)
-
-
-def main():
-    args = parse_args()
-    cfg = load_config(args.config)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if cfg.get('custom_imports'):
-        import_modules_from_strings(**cfg['custom_imports'])
-    init_default_scope(cfg.get('default_scope', 'mmseg'))
-    if 'model' not in cfg:
-        raise KeyError(f'{args.config} has no "model" key')
-
-    from mmseg.registry import MODELS
-    model = MODELS.build(cfg.model)
-    model = revert_sync_batchnorm(model)
-    model.eval()
-    h, w = args.shape
-    inputs = torch.randn(1, args.in_channels, h, w)
-    result = analyze_complexity(
-        model,
-        inputs,
+def main(argv=None):
+    args = parse_args(argv)
+    result = config_complexity(
+        args.config,
+        args.shape,
+        in_channels=args.in_channels,
         count_elementwise=args.count_elementwise,
-        include_uncalled=args.include_uncalled)
-    result['config'] = args.config
-    result['input_shape'] = [1, args.in_channels, h, w]
+        include_uncalled=args.include_uncalled,
+        cfg_options=args.cfg_options)
+    h, w = args.shape
     print(
         complexity_table(
             result,

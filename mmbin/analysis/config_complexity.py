@@ -1,0 +1,93 @@
+# Copyright (c) mmbin contributors. All rights reserved.
+"""Complexity of the model of a config: the procedure of
+``tools/analysis/get_flops.py``.
+
+The config is a file or a package config such as
+``mmseg::fcn/fcn_r18-d8_4xb2-80k_cityscapes-512x1024.py`` (MMEngine's
+``get_config``), so that an unmodified MMSegmentation model can be counted
+beside its binarized twin. The model is built from ``cfg.model`` with
+SyncBN reverted (the count runs in one process) and traced with one
+``(1, C, H, W)`` input through its tensor forward (for an mmseg segmentor:
+backbone, neck and decode head, the same graph as MMSegmentation's
+``get_flops.py``) by :func:`~.complexity.analyze_complexity`.
+:func:`mmbin.utils.build_model_from_config` is not used: it takes files
+only, and loads checkpoints, which counting does not need.
+"""
+from typing import Optional, Sequence
+
+import torch
+from mmengine.config import Config
+from mmengine.model import revert_sync_batchnorm
+from mmengine.registry import init_default_scope
+from mmengine.utils import import_modules_from_strings
+
+from .complexity import analyze_complexity
+
+__all__ = ['load_config', 'config_complexity']
+
+
+def load_config(path: str) -> Config:
+    """Load a config file or a ``package::path`` config.
+
+    Args:
+        path (str): File path or ``pkg::relative/path.py``.
+
+    Returns:
+        Config: The config.
+    """
+    if '::' in path:
+        from mmengine.hub import get_config
+        return get_config(path)
+    return Config.fromfile(path)
+
+
+def config_complexity(config: str,
+                      hw: Sequence[int],
+                      in_channels: int = 3,
+                      count_elementwise: bool = False,
+                      include_uncalled: bool = False,
+                      cfg_options: Optional[dict] = None) -> dict:
+    """Count FLOPs, BOPs, OPs, parameters and memory of a config's model.
+
+    Args:
+        config (str): Config file or ``pkg::path`` config.
+        hw (Sequence[int]): Input height and width (each >= 1).
+        in_channels (int): Input channels (>= 1). Defaults to 3.
+        count_elementwise (bool): See :func:`~.complexity.
+            analyze_complexity`.
+        include_uncalled (bool): See :func:`~.complexity.
+            analyze_complexity`.
+        cfg_options (dict, optional): Overrides merged into the config.
+
+    Returns:
+        dict: :func:`~.complexity.analyze_complexity`'s result plus
+        ``config`` and ``input_shape``.
+
+    Raises:
+        ValueError: If the input size or channels are not >= 1.
+        KeyError: If the config has no ``model``.
+    """
+    h, w = (int(v) for v in hw)
+    if min(h, w, in_channels) < 1:
+        raise ValueError(f'config_complexity needs an input of at least '
+                         f'1x1 pixels and 1 channel, got {in_channels} '
+                         f'channels of {h}x{w}')
+    cfg = load_config(config)
+    if cfg_options is not None:
+        cfg.merge_from_dict(cfg_options)
+    if cfg.get('custom_imports'):
+        import_modules_from_strings(**cfg['custom_imports'])
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    if 'model' not in cfg:
+        raise KeyError(f'{config} has no "model" key')
+
+    from mmseg.registry import MODELS
+    model = revert_sync_batchnorm(MODELS.build(cfg.model)).eval()
+    result = analyze_complexity(
+        model,
+        torch.randn(1, in_channels, h, w),
+        count_elementwise=count_elementwise,
+        include_uncalled=include_uncalled)
+    result['config'] = config
+    result['input_shape'] = [1, in_channels, h, w]
+    return result
