@@ -119,7 +119,7 @@ def test_corrupt_jpeg_names_file_and_fix(nyud_tree):
     msg = str(err.value)
     assert msg.startswith(path) and 'cannot load the image' in msg
     assert 'failed to load image' not in msg
-    assert 'download or extract the data set again' in msg
+    assert 'download, extract or generate the data set again' in msg
 
 
 def test_truncated_jpeg_is_an_error(tmp_path):

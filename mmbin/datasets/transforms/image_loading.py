@@ -8,19 +8,17 @@ import numpy as np
 from mmcv.transforms import LoadImageFromFile as _MMCVLoadImageFromFile
 from mmseg.registry import TRANSFORMS
 
-from .loading import MultiTaskDataError
-
-_FIX = ('replace the file (download or extract the data set again) or '
-        'remove this sample from the split file')
+from .loading import _FIX, MultiTaskDataError
 
 
 def jpeg_is_truncated(data: bytes) -> bool:
     """Whether JPEG bytes end before the image data does.
 
-    A complete JPEG has an end-of-image marker (``FF D9``) after its last
-    start-of-scan marker (``FF DA``); the entropy-coded data between them
-    cannot contain ``FF D9`` (0xFF bytes are stuffed as ``FF 00`` there), and
-    an embedded EXIF thumbnail ends before the main image's scan.
+    A complete JPEG has a start-of-scan marker (``FF DA``) and an
+    end-of-image marker (``FF D9``) after the last one; the entropy-coded
+    data between them cannot contain ``FF D9`` (0xFF bytes are stuffed as
+    ``FF 00`` there), and an embedded EXIF thumbnail ends before the main
+    image's scan.
 
     Args:
         data (bytes): The file contents.
@@ -31,7 +29,8 @@ def jpeg_is_truncated(data: bytes) -> bool:
     """
     if not data.startswith(b'\xff\xd8'):
         return False
-    return data.rfind(b'\xff\xd9') < data.rfind(b'\xff\xda')
+    last_scan = data.rfind(b'\xff\xda')
+    return last_scan == -1 or data.rfind(b'\xff\xd9') < last_scan
 
 
 @TRANSFORMS.register_module()
@@ -47,9 +46,9 @@ class LoadImageFromFile(_MMCVLoadImageFromFile):
     - a file that does not decode (mmcv: ``AssertionError: failed to load
       image``, or a backend error) raises :class:`MultiTaskDataError`
       naming the file, the decoder's complaint and what to do;
-    - a truncated JPEG, which OpenCV decodes silently into a partly grey
-      image, raises the same error (checked from the bytes: no end-of-image
-      marker after the last scan).
+    - a truncated JPEG, which some OpenCV builds decode silently into a
+      partly grey image, raises the same error (checked from the bytes: no
+      end-of-image marker after the last scan).
 
     With ``ignore_empty=True`` both cases return ``None`` as in mmcv (the
     dataset then draws another sample).
@@ -88,7 +87,7 @@ class LoadImageFromFile(_MMCVLoadImageFromFile):
         problem, img = None, None
         if jpeg_is_truncated(data):
             problem = (f'the JPEG data ends early ({len(data)} bytes, no '
-                       f'end-of-image marker after the last scan)')
+                       f'end-of-image marker after the image data)')
         else:
             try:
                 img = mmcv.imfrombytes(

@@ -70,6 +70,11 @@ def _count(n: int, total: int) -> str:
     return f'{n} of {total} pixels' + (' (all)' if n == total else '')
 
 
+# what to do about a file that cannot be read
+_FIX = ('replace the file (download, extract or generate the data set '
+        'again) or remove this sample from the split file')
+
+
 def _get_bytes(path: str, backend_args: Optional[dict]) -> bytes:
     if not fileio.exists(path, backend_args):
         raise FileNotFoundError(f'{path}: file not found')
@@ -83,20 +88,35 @@ def _decode_image(data: bytes, path: str, what: str,
     except Exception as e:  # PIL raises various errors on corrupt files
         raise MultiTaskDataError(
             f'{path}: cannot decode the {what} ({type(e).__name__}: {e}); '
-            f'the file is corrupt or not an image') from e
+            f'the file is corrupt or not an image: {_FIX}') from e
     if arr is None or arr.size == 0:
         raise MultiTaskDataError(f'{path}: cannot decode the {what}; the '
-                                 f'file is corrupt or empty')
+                                 f'file is corrupt or empty: {_FIX}')
     return arr
 
 
 def _decode_npy(data: bytes, path: str, what: str) -> np.ndarray:
+    if not data.startswith(b'\x93NUMPY'):
+        raise MultiTaskDataError(
+            f'{path}: cannot read the {what} as a .npy array: the file does '
+            f'not start with the NPY header ({len(data)} bytes); it is '
+            f'corrupt or not a .npy file: {_FIX}')
     try:
         return np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as e:
+        if 'pickle' not in str(e):
+            raise MultiTaskDataError(
+                f'{path}: cannot read the {what} as a .npy array '
+                f'({type(e).__name__}: {e}); the file is corrupt: {_FIX}'
+            ) from e
+        raise MultiTaskDataError(
+            f'{path}: the {what} holds Python objects (an object array), '
+            f'which are not unpickled for safety; save it as a numeric '
+            f'array (np.save of a float or integer array)') from None
     except Exception as e:
         raise MultiTaskDataError(
             f'{path}: cannot read the {what} as a .npy array '
-            f'({type(e).__name__}: {e}); the file is corrupt') from e
+            f'({type(e).__name__}: {e}); the file is corrupt: {_FIX}') from e
 
 
 def _decode_mat(data: bytes, path: str, what: str) -> dict:
@@ -106,7 +126,7 @@ def _decode_mat(data: bytes, path: str, what: str) -> dict:
     except Exception as e:
         raise MultiTaskDataError(
             f'{path}: cannot read the {what} as a MATLAB .mat file '
-            f'({type(e).__name__}: {e})') from e
+            f'({type(e).__name__}: {e}): {_FIX}') from e
 
 
 def label_boundaries(label_map: np.ndarray) -> np.ndarray:
