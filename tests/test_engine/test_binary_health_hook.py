@@ -77,6 +77,9 @@ def test_flip_ratio_and_latent_magnitude_by_hand():
         model.backbone.layer1.weight[0, 0, 0, 0] = -0.25
         model.decoder.weight[1, 2, 0, 1] *= 3.0  # same sign, new magnitude
     stats = hook.weight_stats()
+    assert list(stats['flip_ratio']) == [
+        'backbone.layer1', 'backbone.layer2', 'decoder', 'all'
+    ]
     n1 = model.backbone.layer1.weight.numel()
     n_all = sum(m.weight.numel() for _, m in hook._weights)
     assert stats['flip_ratio'] == pytest.approx({

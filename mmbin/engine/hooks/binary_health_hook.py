@@ -221,6 +221,8 @@ class BinaryHealthHook(Hook):
                 else:
                     acc[group] = [vals, w.numel()]
             self._signs[name] = signs
+        if 'all' in acc:
+            acc.move_to_end('all')
         flip, mag = {}, {}
         for group, (vals, count) in acc.items():
             flips, abs_sum = vals.tolist()
@@ -267,6 +269,8 @@ class BinaryHealthHook(Hook):
             if 'binarize' in binarizer.__dict__:
                 del binarizer.binarize
         self._probing = False
+        if 'all' in self._clip_counts:
+            self._clip_counts.move_to_end('all')
         return {
             g: hit.item() / count
             for g, (hit, count) in self._clip_counts.items() if count
