@@ -21,6 +21,14 @@ _GROUP_COLOURS = {
 }
 
 
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend (files only, no display)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    return plt
+
+
 def plot_delta_m_vs_ops(rows: Sequence[dict],
                         path: str,
                         title: Optional[str] = None) -> int:
@@ -36,10 +44,7 @@ def plot_delta_m_vs_ops(rows: Sequence[dict],
     Returns:
         int: Number of points drawn.
     """
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     pts = [r for r in rows if r.get('delta_m') is not None and r.get('ops')]
     fig, ax = plt.subplots(figsize=(8, 5.5))
     for group, colour in _GROUP_COLOURS.items():
@@ -85,10 +90,7 @@ def plot_task_metrics(rows: Sequence[dict],
     Returns:
         int: Number of bars drawn.
     """
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(11, 8))
     bars = 0
     for ax, metric in zip(axes.ravel(), NYUD_HEADLINE):
