@@ -21,24 +21,17 @@ from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import init_default_scope
 from mmengine.utils import import_modules_from_strings
 
+from mmbin.utils.config_loading import load_config, merge_cfg_options
 from .complexity import analyze_complexity
 
-__all__ = ['load_config', 'config_complexity']
+__all__ = ['config_complexity']
 
 
-def load_config(path: str) -> Config:
-    """Load a config file or a ``package::path`` config.
-
-    Args:
-        path (str): File path or ``pkg::relative/path.py``.
-
-    Returns:
-        Config: The config.
-    """
-    if '::' in path:
-        from mmengine.hub import get_config
-        return get_config(path)
-    return Config.fromfile(path)
+def _load(config: str, cfg_options: Optional[dict]) -> Config:
+    if '::' not in config:
+        return load_config(config, cfg_options)
+    from mmengine.hub import get_config
+    return merge_cfg_options(get_config(config), cfg_options)
 
 
 def config_complexity(config: str,
@@ -65,6 +58,9 @@ def config_complexity(config: str,
 
     Raises:
         ValueError: If the input size or channels are not >= 1.
+        FileNotFoundError: If the config file does not exist.
+        ConfigError: If the config has a syntax error or a ``cfg_options``
+            key is unknown (:mod:`mmbin.utils.config_loading`).
         KeyError: If the config has no ``model``.
     """
     h, w = (int(v) for v in hw)
@@ -72,9 +68,7 @@ def config_complexity(config: str,
         raise ValueError(f'config_complexity needs an input of at least '
                          f'1x1 pixels and 1 channel, got {in_channels} '
                          f'channels of {h}x{w}')
-    cfg = load_config(config)
-    if cfg_options is not None:
-        cfg.merge_from_dict(cfg_options)
+    cfg = _load(config, cfg_options)
     if cfg.get('custom_imports'):
         import_modules_from_strings(**cfg['custom_imports'])
     init_default_scope(cfg.get('default_scope', 'mmseg'))

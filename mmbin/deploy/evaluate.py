@@ -12,9 +12,9 @@ import os.path as osp
 import time
 from typing import Dict, Optional, Tuple
 
-from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmbin.utils.config_loading import load_config, merge_cfg_options
 from .openvino_inference import attach_openvino
 from .runtime import read_model
 
@@ -39,11 +39,14 @@ def build_test_runner(config: str,
 
     Returns:
         Runner: The runner (not run yet).
+
+    Raises:
+        ConfigError: If the config has a syntax error or a ``cfg_options``
+            key is unknown (:mod:`mmbin.utils.config_loading`).
     """
-    cfg = Config.fromfile(config)
+    cfg = load_config(config)
     cfg.launcher = 'none'
-    if cfg_options is not None:
-        cfg.merge_from_dict(cfg_options)
+    merge_cfg_options(cfg, cfg_options)
     stem = osp.splitext(osp.basename(config))[0]
     cfg.work_dir = work_dir or osp.join('./work_dirs', f'{stem}_openvino')
     cfg.experiment_name = f'{stem}_{name}_{time.strftime("%Y%m%d_%H%M%S")}'
@@ -77,6 +80,7 @@ def evaluate_openvino(
     Raises:
         FileNotFoundError: If the config, the IR or the checkpoint does not
             exist (checked before anything runs).
+        ConfigError: See :func:`build_test_runner`.
     """
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file {config!r} does not exist')

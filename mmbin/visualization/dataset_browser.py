@@ -84,21 +84,24 @@ def browse_dataset(config: str,
 
     Raises:
         ValueError: If ``num`` < 1 or ``phase`` is unknown.
+        FileNotFoundError: If the config does not exist.
+        ConfigError: If the config has a syntax error or a
+            ``cfg_options`` key is unknown
+            (:func:`mmbin.utils.config_loading.load_config`).
         KeyError: If the config has no dataloader for ``phase``.
     """
     import cv2
-    from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmseg.registry import DATASETS
+
+    from mmbin.utils.config_loading import load_config
 
     if num < 1:
         raise ValueError(f'browse_dataset: num must be >= 1, got {num}')
     if phase not in PHASES:
         raise ValueError(f'browse_dataset: phase must be one of {PHASES}, '
                          f'got {phase!r}')
-    cfg = Config.fromfile(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    cfg = load_config(config, cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmseg'))
     loader = cfg.get(f'{phase}_dataloader')
     if loader is None:

@@ -62,3 +62,14 @@ def test_config_complexity_refuses_empty_input(repo_root):
                    'fcn_bires18-d8_4xb2-80k_cityscapes-512x1024.py')
     with pytest.raises(ValueError, match='1 channel, got 3 channels of 0x64'):
         config_complexity(cfg, (0, 64))
+
+
+def test_config_errors_are_clean_exits(repo_root, tmp_path):
+    tool = _tool(repo_root)
+    missing = str(tmp_path / 'missing.py')
+    with pytest.raises(SystemExit, match='missing.py.*does not exist'):
+        tool.main([missing, '--shape', '8', '8'])
+    cfg = osp.join(repo_root, 'configs', 'binarize_mmseg',
+                   'fcn_bires18-d8_4xb2-80k_cityscapes-512x1024.py')
+    with pytest.raises(SystemExit, match="'modle'.*did you mean 'model'"):
+        tool.main([cfg, '--shape', '8', '8', '--cfg-options', 'modle.x=1'])

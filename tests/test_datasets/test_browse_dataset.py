@@ -90,3 +90,6 @@ def test_browse_dataset_api_and_bad_arguments(tiny_nyud, tmp_path,
     assert exit_info.value.code == 2
     assert "argument --num: must be an integer >= 1, got '0'" in \
         capsys.readouterr().err
+
+    with pytest.raises(SystemExit, match='nope.py.*does not exist'):
+        tool.main([str(tmp_path / 'nope.py'), '--output-dir', 'o'])

@@ -18,6 +18,7 @@ import argparse
 from mmbin.analysis import (complexity_table, config_complexity,
                             dump_complexity_json)
 from mmbin.utils.cli import add_config_args, add_shape_arg, positive_int
+from mmbin.utils.config_loading import ConfigError
 
 
 def parse_args(argv=None):
@@ -47,13 +48,16 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    result = config_complexity(
-        args.config,
-        args.shape,
-        in_channels=args.in_channels,
-        count_elementwise=args.count_elementwise,
-        include_uncalled=args.include_uncalled,
-        cfg_options=args.cfg_options)
+    try:
+        result = config_complexity(
+            args.config,
+            args.shape,
+            in_channels=args.in_channels,
+            count_elementwise=args.count_elementwise,
+            include_uncalled=args.include_uncalled,
+            cfg_options=args.cfg_options)
+    except (ConfigError, FileNotFoundError) as err:
+        raise SystemExit(f'error: {err}')
     h, w = args.shape
     print(
         complexity_table(

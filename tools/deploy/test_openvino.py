@@ -23,6 +23,7 @@ import argparse
 
 from mmbin.utils.cli import (add_cfg_options_arg, add_threads_arg,
                              add_trust_checkpoint_arg, apply_trust_checkpoint)
+from mmbin.utils.config_loading import ConfigError
 
 
 def parse_args(argv=None):
@@ -57,7 +58,7 @@ def main(argv=None):
             checkpoint=args.checkpoint,
             work_dir=args.work_dir,
             cfg_options=args.cfg_options)
-    except FileNotFoundError as err:
+    except (ConfigError, FileNotFoundError) as err:
         raise SystemExit(f'error: {err}')
     if pt_metrics is not None:
         print('\n' + metrics_side_by_side(pt_metrics, ov_metrics))
