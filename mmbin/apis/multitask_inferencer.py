@@ -2,6 +2,7 @@
 """Run a multi-task model on images, folders and arrays: predictions of
 every task, pictures and raw maps."""
 import copy
+import functools
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -13,9 +14,10 @@ import torch
 import torch.nn as nn
 from mmcv.transforms import Compose
 from mmengine.config import Config, ConfigDict
+from mmengine.dataset import pseudo_collate
 from mmengine.infer.infer import BaseInferencer
 from mmengine.model import revert_sync_batchnorm
-from mmengine.registry import init_default_scope
+from mmengine.registry import FUNCTIONS, init_default_scope
 from mmengine.runner.checkpoint import (_load_checkpoint,
                                         _load_checkpoint_to_model)
 from mmengine.utils import ProgressBar, import_modules_from_strings
@@ -224,6 +226,17 @@ class MultiTaskInferencer(BaseInferencer):
         if self._palette_arg is not None:
             out['palette'] = [list(c) for c in self._palette_arg]
         return out
+
+    def _init_collate(self, cfg: ConfigDict):
+        """The test dataloader's ``collate_fn`` (MMEngine's function
+        registry; mmseg has none, which makes the base class warn) or
+        ``pseudo_collate``."""
+        collate = cfg.get('test_dataloader', {}).get('collate_fn')
+        if collate is None:
+            return pseudo_collate
+        collate = dict(collate)
+        fn = FUNCTIONS.get(collate.pop('type'))
+        return functools.partial(fn, **collate) if collate else fn
 
     def _init_visualizer(self, cfg: ConfigDict):
         """Pictures are drawn with :mod:`mmbin.visualization.task_maps`; no
