@@ -20,11 +20,11 @@ of :mod:`mmbin.analysis.sharing_report` (see docs/sharing.md).
 import argparse
 
 import torch
-from mmengine.config import DictAction
 
 from mmbin.analysis.sharing_report import (sharing_image_report,
                                            sharing_video_report,
                                            write_sharing_report)
+from mmbin.utils.cli import add_cfg_options_arg, add_threads_arg, positive_int
 
 
 def parse_args(argv=None):
@@ -39,13 +39,12 @@ def parse_args(argv=None):
         p.add_argument('--json', metavar='OUT', help='write results as JSON')
         p.add_argument('--markdown', metavar='OUT',
                        help='write the table(s) as Markdown')
-        p.add_argument('--cfg-options', nargs='+', action=DictAction,
-                       help='override config settings, key=value')
-        p.add_argument('--threads', type=int, default=1,
-                       help='torch threads (default 1, fastest on a '
-                       'shared CPU)')
+        add_cfg_options_arg(p)
+        add_threads_arg(p, default=1,
+                        help='torch threads (default 1, fastest on a '
+                        'shared CPU)')
         if name == 'image':
-            p.add_argument('--max-samples', type=int, default=None,
+            p.add_argument('--max-samples', type=positive_int, default=None,
                            help='evaluate only the first N test samples')
             p.add_argument(
                 '--baseline', nargs=3, action='append', default=[],
@@ -53,7 +52,7 @@ def parse_args(argv=None):
                 help='single-task baseline of TASK (overrides the step-1 '
                 'models named by the config)')
         else:
-            p.add_argument('--max-frames', type=int, default=None,
+            p.add_argument('--max-frames', type=positive_int, default=None,
                            help='use only the first N frames of each '
                            'sequence')
     return parser.parse_args(argv)
@@ -61,7 +60,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    torch.set_num_threads(max(1, args.threads))
+    torch.set_num_threads(args.threads)
     try:
         if args.mode == 'image':
             result = sharing_image_report(
@@ -73,7 +72,9 @@ def main(argv=None):
                 args.config, args.checkpoint, max_frames=args.max_frames,
                 cfg_options=args.cfg_options)
             print(f'\n{args.config}: {result["frames"]} frames\n')
-    except FileNotFoundError as err:
+    except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
+        # a missing file, a config that is not a sharing model or has no
+        # video section: the message names it; no traceback for the user
         raise SystemExit(f'error: {err}')
     print(result['markdown'])
     for path in write_sharing_report(result, args.json, args.markdown):
