@@ -18,15 +18,22 @@ loader: ``load_from``, ``--resume``, ``Runner.load_checkpoint`` (used by
 checkpoints for distillation.
 
 A checkpoint that needs any other global is refused with
-:class:`UnsafeCheckpointError`, which names the offending types. To load a
-file you trust anyway, set the environment variable
-``MMBIN_TRUST_CHECKPOINTS=1`` (the ``--trust-checkpoint`` flag of mmbin's
-``tools/train.py`` and ``tools/test.py`` sets it), which falls back to a
-full, unrestricted unpickling.
+:class:`UnsafeCheckpointError`, which names the offending types (also for
+legacy, non-zip files, whose globals torch cannot list). To load a file you
+trust anyway, set the environment variable ``MMBIN_TRUST_CHECKPOINTS=1``
+(the ``--trust-checkpoint`` flag of mmbin's ``tools/train.py`` and
+``tools/test.py`` sets it), which falls back to a full, unrestricted
+unpickling. The messages never repeat torch's advice to pass
+``weights_only=False``: that opt-in is the user's, through mmbin's switch.
+
+A truncated or otherwise unreadable file raises
+:class:`DamagedCheckpointError` (a ``RuntimeError``), so that callers can
+tell "damaged" from "unsafe" and from "missing" (``FileNotFoundError``).
 """
 import os
 import os.path as osp
 import pickle
+import re
 from typing import Any, Callable, List, Tuple, Union
 
 import numpy as np
@@ -49,6 +56,37 @@ _ALLOWED_CLASS_ATTRS = {
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint needs a type outside mmbin's allow-list."""
+
+
+class DamagedCheckpointError(RuntimeError):
+    """A checkpoint file is truncated, corrupt or not a torch checkpoint."""
+
+
+# What torch's weights-only unpickler says about a refused global (torch
+# 2.6 - 2.13); used to name the culprit of files whose globals
+# ``get_unsafe_globals_in_checkpoint`` cannot list (legacy, non-zip files).
+_REFUSED_GLOBAL_PATTERNS = (
+    re.compile(r'GLOBAL (\S+) was not an allowed global'),
+    re.compile(r'GLOBAL (\S+) whose module \S+ is blocked'),
+    re.compile(r'reduce for unrecognized function (\S+)'),
+)
+
+
+def _refused_globals(message: str) -> List[str]:
+    """Names of the globals torch's weights-only unpickler refused."""
+    found = []
+    for pattern in _REFUSED_GLOBAL_PATTERNS:
+        found += [m.rstrip('.,') for m in pattern.findall(message)]
+    return sorted(set(found))
+
+
+def _unsafe_message(filename: str, unsafe: List[str]) -> str:
+    return (f'checkpoint {filename!r} contains types that are not on '
+            f"mmbin's allow-list of safe checkpoint contents: "
+            f'{", ".join(unsafe)}. Unpickling them could run arbitrary code. '
+            f'Only if you trust this file, load it with {TRUST_ENV}=1 in the '
+            f'environment (or --trust-checkpoint for tools/train.py and '
+            f'tools/test.py).')
 
 
 def _restricted_getattr(obj: Any, name: str) -> Any:
@@ -139,7 +177,8 @@ def safe_torch_load(filename: str, map_location: Any = None) -> Any:
     Raises:
         FileNotFoundError: The file does not exist.
         UnsafeCheckpointError: The file needs types outside the allow-list.
-        RuntimeError: The file is not a readable torch checkpoint.
+        DamagedCheckpointError: The file is truncated, corrupt or not a
+            torch checkpoint (a ``RuntimeError``).
     """
     if not osp.isfile(filename):
         raise FileNotFoundError(
@@ -156,27 +195,28 @@ def safe_torch_load(filename: str, map_location: Any = None) -> Any:
         raise UnsafeCheckpointError(
             f'checkpoint {filename!r}: {err}') from None
     except pickle.UnpicklingError as err:
+        found = _refused_globals(str(err))
         try:
-            found = torch.serialization.get_unsafe_globals_in_checkpoint(
+            found += torch.serialization.get_unsafe_globals_in_checkpoint(
                 filename)
-        except Exception:  # the file is not a zip checkpoint at all
-            found = []
+        except Exception:  # legacy (non-zip) file or a damaged zip
+            pass
         unsafe = sorted(set(found) - _allowed_names())
-        if not unsafe:
-            raise RuntimeError(
-                f'checkpoint {filename!r} could not be read: {err}') from err
-        raise UnsafeCheckpointError(
-            f'checkpoint {filename!r} contains types that are not on '
-            f"mmbin's allow-list of safe checkpoint contents: "
-            f'{", ".join(unsafe)}. Unpickling them could run arbitrary code. '
-            f'Only if you trust this file, load it with {TRUST_ENV}=1 in the '
-            f'environment (or --trust-checkpoint for tools/train.py and '
-            f'tools/test.py).') from None
+        if unsafe:
+            raise UnsafeCheckpointError(_unsafe_message(filename,
+                                                        unsafe)) from None
+        # Not a refused global: the pickle itself is broken. torch's text
+        # ends with advice to use weights_only=False, which is not passed on.
+        raise DamagedCheckpointError(
+            f'checkpoint {filename!r} could not be unpickled: it is damaged '
+            'or was not written by torch.save. Re-create or re-download '
+            'it.') from None
     except Exception as err:  # torch raises many types on a damaged file
-        raise RuntimeError(
-            f'checkpoint {filename!r} is corrupt or not a torch checkpoint '
-            f'({type(err).__name__}: {err}). Re-create or re-download it.'
-        ) from err
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else ''
+        raise DamagedCheckpointError(
+            f'checkpoint {filename!r} is damaged (truncated, corrupt) or not '
+            f'a torch checkpoint ({type(err).__name__}: {reason}). '
+            'Re-create or re-download it.') from None
 
 
 def load_from_local(filename: str, map_location: Any = None) -> Any:

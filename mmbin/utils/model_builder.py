@@ -7,8 +7,10 @@ from typing import Optional, Tuple
 import torch.nn as nn
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import import_modules_from_strings
+
+from .checkpoint_loading import (CheckpointMismatchError,
+                                 load_checkpoint_checked)
 
 __all__ = ['build_model_from_config']
 
@@ -33,8 +35,8 @@ def build_model_from_config(
 
     Raises:
         FileNotFoundError: If the config or checkpoint does not exist.
-        RuntimeError: If the checkpoint does not match the model (names the
-            missing and unexpected keys).
+        CheckpointMismatchError: If the checkpoint does not match the model
+            (lists the first mismatching tensors; a ``RuntimeError``).
     """
     import mmbin  # noqa: F401  (registers mmbin components)
     from mmseg.registry import MODELS
@@ -54,9 +56,9 @@ def build_model_from_config(
                 'file written by tools/train.py (e.g. work_dirs/<config>/'
                 'iter_<N>.pth)')
         try:
-            load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-        except RuntimeError as err:
-            raise RuntimeError(
+            load_checkpoint_checked(model, checkpoint, strict=True)
+        except CheckpointMismatchError as err:
+            raise CheckpointMismatchError(
                 f'checkpoint {checkpoint!r} does not match the model of '
-                f'{config!r}: {err}') from err
+                f'{config!r}: {err}') from None
     return model.cpu().eval(), cfg

@@ -130,3 +130,47 @@ def test_onecycle_scheduler_state_loads(tmp_path, monkeypatch):
     restored = OneCycleLR(opt, eta_max=1e-3, total_steps=10)
     restored.load_state_dict(state)
     assert restored.get_last_value() == sched.get_last_value()
+
+
+def test_damaged_checkpoint_is_its_own_error(tmp_path):
+    from mmbin.utils import DamagedCheckpointError
+    path = tmp_path / 'whole.pth'
+    torch.save({'state_dict': {'w': torch.zeros(1000)}}, str(path))
+    data = path.read_bytes()
+    cut = tmp_path / 'cut.pth'
+    cut.write_bytes(data[:len(data) // 2])  # a write killed half-way
+    with pytest.raises(DamagedCheckpointError) as err:
+        safe_torch_load(str(cut))
+    msg = str(err.value)
+    assert 'cut.pth' in msg and 'damaged' in msg
+    assert 'weights_only' not in msg
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    with pytest.raises(DamagedCheckpointError, match='empty.pth'):
+        safe_torch_load(str(empty))
+
+
+@pytest.mark.parametrize('legacy', [False, True])
+def test_unsafe_error_never_suggests_weights_only_false(
+        tmp_path, monkeypatch, legacy):
+    """Zip and legacy (plain pickle) files: the culprit is named, torch's
+    advice to pass weights_only=False is not passed on."""
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    path = str(tmp_path / 'evil.pth')
+    torch.save({'x': _Payload()}, path,
+               _use_new_zipfile_serialization=not legacy)
+    with pytest.raises(UnsafeCheckpointError) as err:
+        safe_torch_load(path)
+    msg = str(err.value)
+    assert 'posixpath.join' in msg and TRUST_ENV in msg
+    assert 'weights_only' not in msg
+    assert err.value.__cause__ is None and err.value.__suppress_context__
+
+
+def test_legacy_safe_checkpoint_loads(tmp_path, monkeypatch):
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    path = str(tmp_path / 'legacy.pth')
+    torch.save({'state_dict': {'w': torch.arange(3.)}}, path,
+               _use_new_zipfile_serialization=False)
+    loaded = safe_torch_load(path)
+    assert torch.equal(loaded['state_dict']['w'], torch.arange(3.))
