@@ -10,8 +10,13 @@ from mmengine.config import Config, ConfigDict
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import BaseLoop
-from mmengine.runner.checkpoint import find_latest_checkpoint, load_checkpoint
+from mmengine.runner.checkpoint import find_latest_checkpoint
 from mmseg.registry import HOOKS, MODELS
+
+from mmbin.utils.checkpoint import (DamagedCheckpointError,
+                                    UnsafeCheckpointError)
+from mmbin.utils.checkpoint_loading import (CheckpointMismatchError,
+                                            load_checkpoint_checked)
 
 __all__ = ['BiMTDPDistillHook']
 
@@ -29,8 +34,11 @@ class BiMTDPDistillHook(Hook):
     1. reads the teacher's config (``teacher_config``: a config file, or a
        model config dict) and builds its ``model``;
     2. loads ``teacher_checkpoint`` (a ``.pth`` file, or a work directory:
-       its latest checkpoint) through MMEngine's ``load_checkpoint`` (hence
-       mmbin's safe loader) with ``strict=True``;
+       its latest checkpoint) through mmbin's checked loader
+       (:func:`mmbin.utils.load_checkpoint_checked`, hence mmbin's safe
+       loader) with ``strict=True``; the error says what is wrong with the
+       file: missing, damaged, unsafe, or written for another architecture
+       (with the first mismatching tensors);
     3. freezes it (``requires_grad=False``, ``eval()``), moves it to the
        student's device and attaches it with ``student.set_teacher``, which
        keeps it out of the student's ``state_dict``, optimizer (built before
@@ -171,7 +179,13 @@ class BiMTDPDistillHook(Hook):
         path = osp.expanduser(str(self.teacher_checkpoint))
         if osp.isdir(path):
             found = find_latest_checkpoint(path)
-            if found is None or not osp.isfile(found):
+            if found is not None and not osp.isfile(found):
+                raise FileNotFoundError(
+                    f'BiMTDPDistillHook: teacher_checkpoint {path!r}: its '
+                    f'last_checkpoint names {found!r}, which does not exist.'
+                    ' Point teacher_checkpoint at an existing .pth file of '
+                    f'that directory.\n{self._train_hint(runner)}')
+            if found is None:
                 raise FileNotFoundError(
                     f'BiMTDPDistillHook: teacher_checkpoint {path!r} is a '
                     'directory without a checkpoint (no last_checkpoint / '
@@ -208,20 +222,7 @@ class BiMTDPDistillHook(Hook):
         model_cfg = self._load_teacher_model_cfg(runner)
         ckpt = self._resolve_checkpoint(runner)
         teacher = MODELS.build(model_cfg)
-        try:
-            load_checkpoint(
-                teacher,
-                ckpt,
-                map_location='cpu',
-                strict=True,
-                logger='current')
-        except RuntimeError as err:
-            raise RuntimeError(
-                f'BiMTDPDistillHook: teacher checkpoint {ckpt} does not '
-                f'match the teacher model of {self.teacher_config!r} '
-                f'(strict loading failed):\n{err}\nUse the checkpoint '
-                'written by training that very config.\n'
-                f'{self._train_hint(runner)}') from err
+        self._load_teacher(runner, teacher, ckpt)
         for p in teacher.parameters():
             p.requires_grad_(False)
         teacher.eval()
@@ -238,6 +239,42 @@ class BiMTDPDistillHook(Hook):
             f'{ckpt} attached (frozen, eval, {device}); distillation terms '
             f'{student.distill_loss.loss_names}, warm-up '
             f'{self.warmup_iters} iters, stop at {self.stop_iter}')
+
+    def _load_teacher(self, runner, teacher, ckpt: str) -> None:
+        """Load ``ckpt`` into ``teacher`` strictly; say what is wrong with
+        the file when that fails."""
+        try:
+            load_checkpoint_checked(
+                teacher, ckpt, strict=True, what='teacher checkpoint')
+        except FileNotFoundError as err:
+            raise FileNotFoundError(
+                f'BiMTDPDistillHook: {err}\n{self._train_hint(runner)}'
+            ) from None
+        except UnsafeCheckpointError as err:
+            raise UnsafeCheckpointError(
+                f'BiMTDPDistillHook: the teacher checkpoint is refused as '
+                f'unsafe: {err}') from None
+        except DamagedCheckpointError as err:
+            raise DamagedCheckpointError(
+                f'BiMTDPDistillHook: the teacher checkpoint is damaged: {err}'
+                '\nPoint teacher_checkpoint at another checkpoint of the '
+                'teacher (an earlier iter_<N>.pth of its work directory) or '
+                f'train it again.\n{self._train_hint(runner)}') from None
+        except CheckpointMismatchError as err:
+            meta = getattr(err, 'meta', None) or {}
+            origin = ''
+            if meta.get('experiment_name'):
+                origin = (' The file was written by the run '
+                          f'{meta["experiment_name"]!r}.')
+            teacher_cfg = getattr(self, '_teacher_config_file',
+                                  self.teacher_config)
+            raise CheckpointMismatchError(
+                'BiMTDPDistillHook: the teacher checkpoint does not match '
+                f'the teacher model of {teacher_cfg!r}; it was written for '
+                f'another architecture. {err}{origin}\nSet teacher_config '
+                'to the config that trained this checkpoint, or '
+                'teacher_checkpoint to a checkpoint of that config.'
+            ) from None
 
     @staticmethod
     def _check_preprocessors(student, teacher) -> None:
