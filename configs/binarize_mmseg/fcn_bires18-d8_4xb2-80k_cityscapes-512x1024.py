@@ -25,3 +25,13 @@ model = dict(
         conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')),
     auxiliary_head=dict(
         conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')))
+# mmbin's checkpoint hooks (docs/checkpoints.md): crash-safe checkpoints,
+# exact --resume, checkpoints checked against the model when loaded.
+default_hooks = dict(
+    checkpoint=dict(type='AtomicCheckpointHook'),
+    rng_state=dict(type='RNGStateHook'),
+    checkpoint_load_check=dict(type='CheckpointLoadCheckHook'),
+    # stop on NaN/inf losses or gradients without saving them, and log
+    # losses averaged over ranks (docs/bad_inputs.md)
+    nonfinite_guard=dict(type='NonFiniteGuardHook'),
+    rank_averaged_loss=dict(type='RankAveragedLossHook'))

@@ -21,7 +21,15 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=max_iters,
+        type='AtomicCheckpointHook', by_epoch=False, interval=max_iters,
         max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # mmbin: RNG states in checkpoints (exact --resume) and checkpoints
+    # checked against the model on loading (docs/checkpoints.md)
+    rng_state=dict(type='RNGStateHook'),
+    checkpoint_load_check=dict(type='CheckpointLoadCheckHook'),
+    # mmbin: stop on NaN/inf losses or gradients without saving them, and
+    # log losses averaged over ranks (docs/bad_inputs.md)
+    nonfinite_guard=dict(type='NonFiniteGuardHook'),
+    rank_averaged_loss=dict(type='RankAveragedLossHook'),
     visualization=dict(type='SegVisualizationHook'))
