@@ -2,8 +2,11 @@
 """Test (and evaluate) a segmentor checkpoint from a config file.
 
 Same arguments as MMSegmentation 1.2.2's ``tools/test.py``, plus
-``--trust-checkpoint``. Checkpoints are loaded through mmbin's safe loader
-(:mod:`mmbin.utils.checkpoint`), which works with torch >= 2.6.
+``--trust-checkpoint`` and ``--non-strict``. Checkpoints are loaded through
+mmbin's safe loader (:mod:`mmbin.utils.checkpoint`), which works with
+torch >= 2.6, and must fit the model exactly (names and shapes), checked by
+:class:`mmbin.engine.hooks.CheckpointLoadCheckHook`; ``--non-strict`` loads
+what fits and logs the rest.
 """
 import argparse
 import os
@@ -13,7 +16,9 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmbin  # noqa: F401  (registers mmbin components)
-from mmbin.utils import TRUST_ENV, setup_cpu_distributed
+from mmbin.utils import (TRUST_ENV, CheckpointMismatchError,
+                         DamagedCheckpointError, UnsafeCheckpointError,
+                         setup_cpu_distributed)
 
 
 def parse_args():
@@ -55,6 +60,12 @@ def parse_args():
         action='store_true',
         help='load the checkpoint with unrestricted unpickling (only for '
         f'files you trust; same as {TRUST_ENV}=1)')
+    parser.add_argument(
+        '--non-strict',
+        action='store_true',
+        help='accept a checkpoint that does not fit the model exactly: load '
+        'the tensors that fit and log every mismatch (by default such a '
+        'checkpoint is refused)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     if 'LOCAL_RANK' not in os.environ:
@@ -112,6 +123,13 @@ def main():
                                 osp.splitext(osp.basename(args.config))[0])
 
     cfg.load_from = args.checkpoint
+    # the checkpoint must fit the model (CheckpointLoadCheckHook)
+    if cfg.get('default_hooks') is None:
+        cfg.default_hooks = dict()
+    check = cfg.default_hooks.get('checkpoint_load_check') or dict(
+        type='CheckpointLoadCheckHook')
+    check['strict'] = not args.non_strict
+    cfg.default_hooks['checkpoint_load_check'] = check
 
     if args.show or args.show_dir:
         cfg = trigger_visualization_hook(cfg, args)
@@ -130,7 +148,11 @@ def main():
 
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    runner.test()
+    try:
+        runner.test()
+    except (CheckpointMismatchError, DamagedCheckpointError,
+            UnsafeCheckpointError) as err:
+        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':

@@ -5,6 +5,11 @@ Same arguments as MMSegmentation 1.2.2's ``tools/train.py``, plus
 ``--trust-checkpoint``. Importing :mod:`mmbin` registers its components and
 the safe checkpoint loader; on a machine without a GPU, ``--launcher pytorch``
 runs with the gloo backend (see :func:`mmbin.utils.setup_cpu_distributed`).
+
+``--resume`` with mmbin's schedules (``AtomicCheckpointHook``) resumes from
+the newest complete checkpoint of the work dir, logs a warning naming a
+damaged latest one, and starts fresh (with a warning naming the work dir)
+when there is nothing to resume from; see docs/checkpoints.md.
 """
 import argparse
 import logging
@@ -17,7 +22,9 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmbin  # noqa: F401  (registers mmbin components)
-from mmbin.utils import TRUST_ENV, setup_cpu_distributed
+from mmbin.utils import (TRUST_ENV, CheckpointMismatchError,
+                         DamagedCheckpointError, UnsafeCheckpointError,
+                         setup_cpu_distributed)
 
 
 def parse_args():
@@ -28,7 +35,8 @@ def parse_args():
         '--resume',
         action='store_true',
         default=False,
-        help='resume from the latest checkpoint in the work_dir automatically')
+        help='resume from the latest complete checkpoint in the work_dir '
+        '(training starts fresh, with a warning, when there is none)')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -97,7 +105,11 @@ def main():
     setup_cpu_distributed(cfg, args.launcher)
 
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except (CheckpointMismatchError, DamagedCheckpointError,
+            UnsafeCheckpointError) as err:
+        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':
