@@ -88,6 +88,11 @@ class MultiTaskInferencer(BaseInferencer):
     (:func:`mmbin.deploy.attach_openvino`), so pre- and post-processing are
     the same as for the PyTorch model.
 
+    ``__call__`` is overridden to predict, draw and write batch by batch:
+    ``BaseInferencer.__call__`` predicts every input before drawing any,
+    which for a folder keeps all data samples (with their logits) in
+    memory.
+
     Outputs, for an input named ``NAME`` (the file name without extension,
     or an 8-digit counter for arrays):
 
@@ -103,8 +108,9 @@ class MultiTaskInferencer(BaseInferencer):
         weights (str, optional): Checkpoint written by ``tools/train.py``,
             loaded strictly. Required unless ``ir`` is given.
         ir (str, optional): Exported OpenVINO IR (``model.xml`` or its
-            directory, ``tools/deploy/export_openvino.py``); the network
-            then runs in OpenVINO on the CPU (``weights`` is not used).
+            directory, ``tools/deploy/export_openvino.py``) to run instead
+            of a checkpoint; the network then runs in OpenVINO on the
+            CPU.
         device (str, optional): Torch device (``'cpu'``, ``'cuda'``,
             ``'cuda:1'``); defaults to CUDA when available. Must be CPU
             with ``ir``.
@@ -138,6 +144,12 @@ class MultiTaskInferencer(BaseInferencer):
             raise FileNotFoundError(
                 f'config file {model!r} does not exist; pass a config such '
                 'as configs/bimtdp/synthetic_r18.py')
+        if ir is not None and weights is not None:
+            raise ValueError(
+                'MultiTaskInferencer runs either a checkpoint (weights=...) '
+                'or an exported IR (ir=..., whose weights are in the IR), '
+                'not both; for the class colours of the checkpoint pass '
+                'palette=... with ir')
         if ir is None and weights is None:
             raise ValueError(
                 'MultiTaskInferencer needs a checkpoint (weights=...: the '
@@ -154,7 +166,6 @@ class MultiTaskInferencer(BaseInferencer):
                     f'an OpenVINO IR runs on the CPU; got device={device!r} '
                     '(leave it out or pass "cpu")')
             device = 'cpu'
-            weights = None
         self._ir = ir
         self._ir_threads = ir_threads
         self._palette_arg = palette

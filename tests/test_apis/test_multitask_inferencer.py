@@ -288,6 +288,8 @@ def test_clear_errors(tiny, tmp_path):
         MultiTaskInferencer(str(tmp_path / 'none.py'), ckpt)
     with pytest.raises(ValueError, match='checkpoint'):
         MultiTaskInferencer(cfg)
+    with pytest.raises(ValueError, match='not both'):
+        MultiTaskInferencer(cfg, ckpt, ir=str(tmp_path))
     with pytest.raises(ValueError, match='CPU'):
         MultiTaskInferencer(cfg, ir=str(tmp_path), device='cuda')
     # a checkpoint of another model
