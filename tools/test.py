@@ -12,13 +12,15 @@ import argparse
 import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmbin  # noqa: F401  (registers mmbin components)
 from mmbin.utils import (TRUST_ENV, CheckpointMismatchError,
                          DamagedCheckpointError, UnsafeCheckpointError,
                          setup_cpu_distributed)
+from mmbin.utils.config_loading import (ConfigError, load_config,
+                                        merge_cfg_options)
 
 
 def parse_args():
@@ -111,10 +113,12 @@ def main():
             'file written by tools/train.py (e.g. work_dirs/<config>/'
             'iter_<N>.pth)')
 
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    try:
+        cfg = load_config(args.config)
+        cfg.launcher = args.launcher
+        merge_cfg_options(cfg, args.cfg_options)
+    except (ConfigError, FileNotFoundError) as e:
+        raise SystemExit(f'error: {e}')
 
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir

@@ -17,7 +17,7 @@ import os
 import os.path as osp
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
@@ -25,6 +25,8 @@ import mmbin  # noqa: F401  (registers mmbin components)
 from mmbin.utils import (TRUST_ENV, CheckpointMismatchError,
                          DamagedCheckpointError, UnsafeCheckpointError,
                          setup_cpu_distributed)
+from mmbin.utils.config_loading import (ConfigError, load_config,
+                                        merge_cfg_options)
 
 
 def parse_args():
@@ -72,10 +74,12 @@ def main():
     if not osp.isfile(args.config):
         raise SystemExit(f'config file {args.config!r} does not exist')
 
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
+    try:
+        cfg = load_config(args.config)
+        cfg.launcher = args.launcher
+        merge_cfg_options(cfg, args.cfg_options)
+    except (ConfigError, FileNotFoundError) as e:
+        raise SystemExit(f'error: {e}')
 
     # work_dir priority: CLI > config > config file name
     if args.work_dir is not None:
