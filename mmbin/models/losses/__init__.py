@@ -1,9 +1,11 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from .balanced_bce_loss import BalancedBCELoss
+from .base_loss import BaseLoss
 from .channel_wise_distill_loss import ChannelWiseDistillLoss
 from .depth_l1_loss import DepthL1Loss
 from .feature_distill_loss import FeatureDistillLoss
 from .gaussian_kl_loss import GaussianKLLoss, gaussian_kl_to_standard_normal
+from .masked_pixel_loss import MaskedPixelLoss
 from .multitask_distill_loss import MultiTaskDistillLoss
 from .normal_loss import NormalLoss
 from .pixel_kl_distill_loss import PixelKLDistillLoss
@@ -14,10 +16,10 @@ from .task_balancers import (BaseTaskBalancer, DynamicWeightAverage, GradNorm,
                              UncertaintyWeighting)
 
 __all__ = [
-    'BalancedBCELoss', 'ChannelWiseDistillLoss', 'DepthL1Loss',
+    'BalancedBCELoss', 'BaseLoss', 'ChannelWiseDistillLoss', 'DepthL1Loss',
     'FeatureDistillLoss', 'GaussianKLLoss', 'gaussian_kl_to_standard_normal',
-    'MultiTaskDistillLoss', 'NormalLoss', 'PixelKLDistillLoss',
-    'RegressionDistillLoss', 'MaskedSILogLoss', 'SoftBCEDistillLoss',
-    'BaseTaskBalancer', 'DynamicWeightAverage', 'GradNorm',
-    'UncertaintyWeighting'
+    'MaskedPixelLoss', 'MultiTaskDistillLoss', 'NormalLoss',
+    'PixelKLDistillLoss', 'RegressionDistillLoss', 'MaskedSILogLoss',
+    'SoftBCEDistillLoss', 'BaseTaskBalancer', 'DynamicWeightAverage',
+    'GradNorm', 'UncertaintyWeighting'
 ]

@@ -3,16 +3,17 @@
 from typing import Optional
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .base_loss import BaseLoss
 
 __all__ = ['BalancedBCELoss']
 
 
 @MODELS.register_module()
-class BalancedBCELoss(nn.Module):
+class BalancedBCELoss(BaseLoss):
     """Binary cross-entropy with positives weighted ``w`` and negatives
     ``1 - w`` (HED; MTI-Net and ATRC's ``BalancedCrossEntropyLoss``)::
 
@@ -49,14 +50,12 @@ class BalancedBCELoss(nn.Module):
                  ignore_index: int = 255,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_bce') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         if pos_weight is not None and not 0. <= pos_weight <= 1.:
             raise ValueError('BalancedBCELoss: pos_weight must be in [0, 1] '
                              f'or None, got {pos_weight!r}')
         self.pos_weight = pos_weight
         self.ignore_index = ignore_index
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         """Compute the loss.
@@ -69,10 +68,7 @@ class BalancedBCELoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if logits.shape != target.shape:
-            raise ValueError(f'BalancedBCELoss: logits shape '
-                             f'{tuple(logits.shape)} != target shape '
-                             f'{tuple(target.shape)}')
+        self.check_same_shape(logits, target, names=('logits', 'target'))
         target = target.float()
         valid = target != self.ignore_index
         if not torch.any(valid):
@@ -87,8 +83,3 @@ class BalancedBCELoss(nn.Module):
             logits, target, reduction='none')
         weight = w * target + (1. - w) * (1. - target)
         return self.loss_weight * (weight * bce).mean()
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

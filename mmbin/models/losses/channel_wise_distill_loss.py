@@ -1,15 +1,16 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Channel-wise distillation of dense logits (Shu et al., ICCV 2021)."""
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .base_loss import BaseLoss
 
 __all__ = ['ChannelWiseDistillLoss']
 
 
 @MODELS.register_module()
-class ChannelWiseDistillLoss(nn.Module):
+class ChannelWiseDistillLoss(BaseLoss):
     """Channel-wise distillation (CWD): each channel's map is turned into a
     distribution over spatial positions by a softmax at temperature ``tau``
     and the student matches the teacher's in KL::
@@ -36,10 +37,8 @@ class ChannelWiseDistillLoss(nn.Module):
                  tau: float = 4.0,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_cwd') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.tau = tau
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
     def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
         """Compute the loss.
@@ -51,10 +50,7 @@ class ChannelWiseDistillLoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if student.shape != teacher.shape:
-            raise ValueError(f'ChannelWiseDistillLoss: student shape '
-                             f'{tuple(student.shape)} != teacher shape '
-                             f'{tuple(teacher.shape)}')
+        self.check_same_shape(student, teacher)
         n, c = student.shape[:2]
         s = student.reshape(n * c, -1) / self.tau
         t = teacher.detach().reshape(n * c, -1) / self.tau
@@ -64,8 +60,3 @@ class ChannelWiseDistillLoss(nn.Module):
             reduction='sum',
             log_target=True)
         return self.loss_weight * self.tau**2 * kl / (n * c)
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

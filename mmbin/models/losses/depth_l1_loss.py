@@ -1,17 +1,15 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Masked L1 loss for metric depth."""
-from typing import Optional
-
-import torch
-import torch.nn as nn
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .masked_pixel_loss import MaskedPixelLoss
 
 __all__ = ['DepthL1Loss']
 
 
 @MODELS.register_module()
-class DepthL1Loss(nn.Module):
+class DepthL1Loss(MaskedPixelLoss):
     """Mean absolute error over the valid pixels of a depth map.
 
     MMSegmentation's losses are classification losses (and its depth head
@@ -19,6 +17,11 @@ class DepthL1Loss(nn.Module):
     (MTI-Net, ATRC, InvPT) is written here. Pixels whose ground truth is
     ``<= invalid_value`` (NYUD-v2 marks missing depth with 0, and the
     data preprocessor pads with 0) do not count.
+
+    Called as ``loss(pred, target, valid_mask=None)`` with the predicted
+    and ground-truth depth ``(N, 1, H, W)`` and an optional extra boolean
+    mask of the same shape (see :class:`MaskedPixelLoss`); it returns a
+    scalar (0 with a gradient path when no pixel is valid).
 
     Args:
         invalid_value (float): Ground truth at or below this value is
@@ -45,39 +48,14 @@ class DepthL1Loss(nn.Module):
                  invalid_value: float = 0.,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_depth') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.invalid_value = invalid_value
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
-    def forward(self,
-                pred: Tensor,
-                target: Tensor,
-                valid_mask: Optional[Tensor] = None) -> Tensor:
-        """Compute the loss.
+    def valid_target(self, target: Tensor) -> Tensor:
+        """Pixels with ground truth above ``invalid_value``."""
+        return target > self.invalid_value
 
-        Args:
-            pred (Tensor): Predicted depth ``(N, 1, H, W)``.
-            target (Tensor): Ground-truth depth, same shape.
-            valid_mask (Tensor, optional): Extra boolean mask of pixels to
-                use, same shape; combined with ``target > invalid_value``.
-
-        Returns:
-            Tensor: Scalar loss (0 with a gradient path when no pixel is
-            valid).
-        """
-        if pred.shape != target.shape:
-            raise ValueError(f'DepthL1Loss: pred shape {tuple(pred.shape)} '
-                             f'!= target shape {tuple(target.shape)}')
-        mask = target > self.invalid_value
-        if valid_mask is not None:
-            mask = mask & valid_mask.bool()
-        if not torch.any(mask):
-            return pred.sum() * 0.
-        diff = (pred - target).abs()[mask]
-        return self.loss_weight * diff.mean()
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name
+    def masked_loss(self, pred: Tensor, target: Tensor,
+                    mask: Tensor) -> Tensor:
+        """Weighted mean absolute error on the valid pixels."""
+        return self.loss_weight * (pred - target).abs()[mask].mean()

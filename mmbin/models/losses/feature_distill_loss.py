@@ -1,15 +1,16 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Feature-map distillation loss (FitNets-style, with normalisation)."""
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .base_loss import BaseLoss
 
 __all__ = ['FeatureDistillLoss']
 
 
 @MODELS.register_module()
-class FeatureDistillLoss(nn.Module):
+class FeatureDistillLoss(BaseLoss):
     """Mean squared error between student and teacher feature maps of the
     same shape (after a connector, when channels differ).
 
@@ -44,14 +45,12 @@ class FeatureDistillLoss(nn.Module):
                  eps: float = 1e-5,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_feat_kd') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         if norm not in ('layer', 'channel', 'none'):
             raise ValueError("FeatureDistillLoss: norm must be 'layer', "
                              f"'channel' or 'none', got {norm!r}")
         self.norm = norm
         self.eps = eps
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
     def _standardise(self, x: Tensor) -> Tensor:
         if self.norm == 'layer':
@@ -70,16 +69,10 @@ class FeatureDistillLoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if student.shape != teacher.shape:
-            raise ValueError(f'FeatureDistillLoss: student shape '
-                             f'{tuple(student.shape)} != teacher shape '
-                             f'{tuple(teacher.shape)}; add a connector '
-                             '(student_channels/teacher_channels) or match '
-                             'the feature sizes')
+        self.check_same_shape(
+            student,
+            teacher,
+            hint='; add a connector (student_channels/teacher_channels) or '
+            'match the feature sizes')
         return self.loss_weight * F.mse_loss(
             self._standardise(student), self._standardise(teacher.detach()))
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

@@ -3,9 +3,10 @@
 information-bottleneck regulariser)."""
 from typing import Optional
 
-import torch.nn as nn
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .base_loss import BaseLoss
 
 __all__ = ['gaussian_kl_to_standard_normal', 'GaussianKLLoss']
 
@@ -45,7 +46,7 @@ def gaussian_kl_to_standard_normal(mu: Tensor,
 
 
 @MODELS.register_module()
-class GaussianKLLoss(nn.Module):
+class GaussianKLLoss(BaseLoss):
     """``loss_weight * KL(N(mu, sigma^2) || N(0, I))``; the ``beta`` of a
     variational information bottleneck is its ``loss_weight``.
 
@@ -66,10 +67,8 @@ class GaussianKLLoss(nn.Module):
                  reduction: str = 'mean',
                  loss_weight: float = 1e-4,
                  loss_name: str = 'loss_ib') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.reduction = reduction
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
     def forward(self,
                 mu: Tensor,
@@ -87,8 +86,3 @@ class GaussianKLLoss(nn.Module):
         """
         w = self.loss_weight if weight is None else weight
         return w * gaussian_kl_to_standard_normal(mu, logvar, self.reduction)
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

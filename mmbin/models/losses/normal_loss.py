@@ -1,18 +1,16 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Surface-normal loss on unit vectors over valid pixels."""
-from typing import Optional
-
-import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .masked_pixel_loss import MaskedPixelLoss
 
 __all__ = ['NormalLoss']
 
 
 @MODELS.register_module()
-class NormalLoss(nn.Module):
+class NormalLoss(MaskedPixelLoss):
     """L1 or cosine loss between unit surface normals.
 
     The prediction is normalised to unit length first (as in ATRC/MTI-Net's
@@ -22,6 +20,11 @@ class NormalLoss(nn.Module):
 
     - ``mode='l1'``: ``sum_c |n_pred - n_gt|`` averaged over valid pixels.
     - ``mode='cosine'``: ``1 - <n_pred, n_gt>`` averaged over valid pixels.
+
+    Called as ``loss(pred, target, valid_mask=None)`` with predicted
+    normals ``(N, 3, H, W)`` (any length), ground-truth normals of the same
+    shape and an optional extra boolean mask ``(N, 1, H, W)`` or
+    ``(N, H, W)`` (see :class:`MaskedPixelLoss`).
 
     Args:
         mode (str): ``'l1'`` or ``'cosine'``. Defaults to ``'l1'``.
@@ -46,39 +49,28 @@ class NormalLoss(nn.Module):
                  eps: float = 1e-6,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_normal') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         if mode not in ('l1', 'cosine'):
             raise ValueError(
                 f"NormalLoss: mode must be 'l1' or 'cosine', got {mode!r}")
         self.mode = mode
         self.eps = eps
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
-    def forward(self,
-                pred: Tensor,
-                target: Tensor,
-                valid_mask: Optional[Tensor] = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            pred (Tensor): Predicted normals ``(N, 3, H, W)`` (any length).
-            target (Tensor): Ground-truth normals ``(N, 3, H, W)``.
-            valid_mask (Tensor, optional): Extra boolean mask
-                ``(N, 1, H, W)`` or ``(N, H, W)``.
-
-        Returns:
-            Tensor: Scalar loss.
-        """
+    def check_inputs(self, pred: Tensor, target: Tensor) -> None:
+        """Both ``(N, 3, H, W)``."""
         if pred.shape != target.shape or pred.shape[1] != 3:
             raise ValueError(f'NormalLoss: expected pred and target of shape '
                              f'(N, 3, H, W), got {tuple(pred.shape)} and '
                              f'{tuple(target.shape)}')
-        mask = target.norm(dim=1) > self.eps
-        if valid_mask is not None:
-            mask = mask & valid_mask.bool().reshape(mask.shape)
-        if not torch.any(mask):
-            return pred.sum() * 0.
+
+    def valid_target(self, target: Tensor) -> Tensor:
+        """Pixels ``(N, H, W)`` whose ground truth is longer than ``eps``."""
+        return target.norm(dim=1) > self.eps
+
+    def masked_loss(self, pred: Tensor, target: Tensor,
+                    mask: Tensor) -> Tensor:
+        """Weighted L1 or cosine loss of the unit vectors on the valid
+        pixels."""
         pred = F.normalize(pred, dim=1)
         target = F.normalize(target, dim=1)
         if self.mode == 'l1':
@@ -86,8 +78,3 @@ class NormalLoss(nn.Module):
         else:
             per_pixel = 1. - (pred * target).sum(dim=1)
         return self.loss_weight * per_pixel[mask].mean()
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

@@ -1,15 +1,16 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Pixel-wise KL distillation of class logits (Hinton et al., 2015)."""
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .base_loss import BaseLoss
 
 __all__ = ['PixelKLDistillLoss']
 
 
 @MODELS.register_module()
-class PixelKLDistillLoss(nn.Module):
+class PixelKLDistillLoss(BaseLoss):
     """Per-pixel KL between class distributions at temperature ``tau``::
 
         loss = tau^2 * mean_{n,h,w} KL(softmax_c(t / tau) ||
@@ -30,10 +31,8 @@ class PixelKLDistillLoss(nn.Module):
                  tau: float = 1.0,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_pixel_kl') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.tau = tau
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
     def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
         """Compute the loss.
@@ -45,16 +44,8 @@ class PixelKLDistillLoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if student.shape != teacher.shape:
-            raise ValueError(f'PixelKLDistillLoss: student shape '
-                             f'{tuple(student.shape)} != teacher shape '
-                             f'{tuple(teacher.shape)}')
+        self.check_same_shape(student, teacher)
         log_s = F.log_softmax(student / self.tau, dim=1)
         log_t = F.log_softmax(teacher.detach() / self.tau, dim=1)
         kl = (log_t.exp() * (log_t - log_s)).sum(dim=1)
         return self.loss_weight * self.tau**2 * kl.mean()
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

@@ -1,17 +1,16 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Scale-invariant logarithmic depth loss on valid pixels."""
-from typing import Optional
-
 import torch
-import torch.nn as nn
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .masked_pixel_loss import MaskedPixelLoss
 
 __all__ = ['MaskedSILogLoss']
 
 
 @MODELS.register_module()
-class MaskedSILogLoss(nn.Module):
+class MaskedSILogLoss(MaskedPixelLoss):
     """SILog (Eigen et al., 2014; BiDense and AdaBins' form)::
 
         d = log(pred) - log(gt)   on valid pixels
@@ -21,7 +20,10 @@ class MaskedSILogLoss(nn.Module):
     takes a different argument set; this version pools the valid pixels of
     the whole batch, treats ``gt <= invalid_value`` as invalid (the
     multi-task depth convention) and has the same call signature as
-    :class:`DepthL1Loss`, so the two are interchangeable in a config.
+    :class:`DepthL1Loss`, so the two are interchangeable in a config:
+    ``loss(pred, target, valid_mask=None)`` with the predicted (positive)
+    and ground-truth depth ``(N, 1, H, W)`` and an optional extra boolean
+    mask of the same shape (see :class:`MaskedPixelLoss`).
 
     Args:
         lambd (float): Variance weight ``lambda``. Defaults to 0.85.
@@ -52,45 +54,23 @@ class MaskedSILogLoss(nn.Module):
                  eps: float = 1e-3,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_silog') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.lambd = lambd
         self.scale = scale
         self.invalid_value = invalid_value
         self.eps = eps
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
-    def forward(self,
-                pred: Tensor,
-                target: Tensor,
-                valid_mask: Optional[Tensor] = None) -> Tensor:
-        """Compute the loss.
+    def valid_target(self, target: Tensor) -> Tensor:
+        """Pixels with ground truth above ``invalid_value``."""
+        return target > self.invalid_value
 
-        Args:
-            pred (Tensor): Predicted depth ``(N, 1, H, W)``, positive.
-            target (Tensor): Ground-truth depth, same shape.
-            valid_mask (Tensor, optional): Extra boolean mask, same shape.
-
-        Returns:
-            Tensor: Scalar loss.
-        """
-        if pred.shape != target.shape:
-            raise ValueError(f'MaskedSILogLoss: pred shape '
-                             f'{tuple(pred.shape)} != target shape '
-                             f'{tuple(target.shape)}')
-        mask = target > self.invalid_value
-        if valid_mask is not None:
-            mask = mask & valid_mask.bool()
-        if not torch.any(mask):
-            return pred.sum() * 0.
+    def masked_loss(self, pred: Tensor, target: Tensor,
+                    mask: Tensor) -> Tensor:
+        """``loss_weight * scale * sqrt(var)`` of the log differences on the
+        valid pixels."""
         d = torch.log(pred[mask].clamp(min=self.eps)) - torch.log(
             target[mask].clamp(min=self.eps))
         var = (d**2).mean() - self.lambd * d.mean()**2
         # var >= (1 - lambd) mean(d^2) >= 0; the clamp guards rounding and
         # the sqrt's infinite slope at 0.
         return self.loss_weight * self.scale * torch.sqrt(var.clamp(min=1e-8))
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

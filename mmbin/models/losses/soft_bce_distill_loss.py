@@ -4,16 +4,17 @@ saliency)."""
 from typing import Optional
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
+
+from .base_loss import BaseLoss
 
 __all__ = ['SoftBCEDistillLoss']
 
 
 @MODELS.register_module()
-class SoftBCEDistillLoss(nn.Module):
+class SoftBCEDistillLoss(BaseLoss):
     """Binary cross-entropy of the student's logits against the teacher's
     probabilities ``p_t = sigmoid(t)``, minus the teacher's entropy (a
     constant for the student), i.e. the per-pixel binary KL
@@ -39,10 +40,8 @@ class SoftBCEDistillLoss(nn.Module):
                  pos_weight: Optional[float] = None,
                  loss_weight: float = 1.0,
                  loss_name: str = 'loss_bce_kd') -> None:
-        super().__init__()
+        super().__init__(loss_weight, loss_name)
         self.pos_weight = pos_weight
-        self.loss_weight = loss_weight
-        self._loss_name = loss_name
 
     def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
         """Compute the loss.
@@ -54,10 +53,7 @@ class SoftBCEDistillLoss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if student.shape != teacher.shape:
-            raise ValueError(f'SoftBCEDistillLoss: student shape '
-                             f'{tuple(student.shape)} != teacher shape '
-                             f'{tuple(teacher.shape)}')
+        self.check_same_shape(student, teacher)
         target = torch.sigmoid(teacher.detach())
         bce = F.binary_cross_entropy_with_logits(
             student, target, reduction='none')
@@ -68,8 +64,3 @@ class SoftBCEDistillLoss(nn.Module):
             w = self.pos_weight
             kl = kl * (w * target + (1. - w) * (1. - target))
         return self.loss_weight * kl.mean()
-
-    @property
-    def loss_name(self) -> str:
-        """str: Name of the loss item."""
-        return self._loss_name

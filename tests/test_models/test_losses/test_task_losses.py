@@ -81,3 +81,41 @@ def test_losses_reject_shape_mismatch():
         DepthL1Loss()(torch.rand(1, 1, 2, 2), torch.rand(1, 1, 3, 3))
     with pytest.raises(ValueError, match='shape'):
         BalancedBCELoss()(torch.rand(1, 1, 2, 2), torch.rand(1, 1, 3, 3))
+
+
+@pytest.mark.parametrize('loss', [DepthL1Loss(), MaskedSILogLoss(),
+                                  NormalLoss()])
+def test_extra_valid_mask_with_or_without_channel_dim(loss):
+    """The shared MaskedPixelLoss path: an extra mask narrows the valid
+    pixels, ``(N, 1, H, W)`` and ``(N, H, W)`` mean the same, and an empty
+    mask gives 0 with a gradient path."""
+    g = torch.Generator().manual_seed(0)
+    c = 3 if isinstance(loss, NormalLoss) else 1
+    pred = (torch.rand(2, c, 4, 5, generator=g) + 0.5).requires_grad_()
+    gt = torch.rand(2, c, 4, 5, generator=g) + 0.5
+    keep = torch.rand(2, 1, 4, 5, generator=g) > 0.5
+    masked = loss(pred, gt, keep)
+    assert torch.equal(masked, loss(pred, gt, keep[:, 0]))
+    # the same as dropping the pixels from the ground truth
+    gt_dropped = gt * keep
+    assert torch.allclose(masked, loss(pred, gt_dropped))
+    assert not torch.allclose(masked, loss(pred, gt))
+    empty = loss(pred, gt, torch.zeros_like(keep))
+    assert empty.item() == 0
+    empty.backward()
+    assert pred.grad is not None and not pred.grad.any()
+
+
+def test_loss_shape_errors_name_the_class_and_inputs():
+    from mmbin.models.losses import ChannelWiseDistillLoss, FeatureDistillLoss
+    with pytest.raises(ValueError, match=r'^DepthL1Loss: pred shape '
+                       r'\(1, 1, 2, 2\) != target shape \(1, 1, 3, 3\)$'):
+        DepthL1Loss()(torch.rand(1, 1, 2, 2), torch.rand(1, 1, 3, 3))
+    with pytest.raises(ValueError, match=r'^ChannelWiseDistillLoss: student '
+                       r'shape \(1, 2\) != teacher shape \(1, 3\)$'):
+        ChannelWiseDistillLoss()(torch.rand(1, 2), torch.rand(1, 3))
+    with pytest.raises(ValueError, match='add a connector'):
+        FeatureDistillLoss()(torch.rand(1, 2), torch.rand(1, 3))
+    with pytest.raises(ValueError, match=r'^NormalLoss: expected pred and '
+                       r'target of shape \(N, 3, H, W\)'):
+        NormalLoss()(torch.rand(1, 1, 2, 2), torch.rand(1, 1, 2, 2))
