@@ -1,6 +1,7 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from .base_task_head import BaseTaskHead
 from .bypass_conv_module import BypassConvModule, build_channel_act
+from .dense_task_head import DenseTaskHead
 from .depth_task_head import DepthTaskHead
 from .edge_task_head import EdgeTaskHead
 from .multitask_fpn_decoder import MultiTaskFPNDecoder
@@ -11,7 +12,7 @@ from .seg_task_head import SegTaskHead
 from .uper_depth_head import UPerDepthHead
 
 __all__ = [
-    'BaseTaskHead', 'BypassConvModule', 'build_channel_act', 'DepthTaskHead',
-    'EdgeTaskHead', 'MultiTaskFPNDecoder', 'NormalTaskHead', 'PartsTaskHead',
-    'SaliencyTaskHead', 'SegTaskHead', 'UPerDepthHead'
+    'BaseTaskHead', 'BypassConvModule', 'build_channel_act', 'DenseTaskHead',
+    'DepthTaskHead', 'EdgeTaskHead', 'MultiTaskFPNDecoder', 'NormalTaskHead',
+    'PartsTaskHead', 'SaliencyTaskHead', 'SegTaskHead', 'UPerDepthHead'
 ]

@@ -4,16 +4,15 @@ from typing import Dict
 
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
-from mmseg.utils import SampleList
 from torch import Tensor
 
-from .base_task_head import BaseTaskHead
+from .dense_task_head import DenseTaskHead
 
 __all__ = ['EdgeTaskHead']
 
 
 @MODELS.register_module()
-class EdgeTaskHead(BaseTaskHead):
+class EdgeTaskHead(DenseTaskHead):
     """Boundaries: one logit channel, class-balanced BCE
     (:class:`~mmbin.models.losses.BalancedBCELoss`, positives weighted
     ``pos_weight``, 255 ignored), ``pred_edge_map`` = probability in [0, 1].
@@ -26,7 +25,7 @@ class EdgeTaskHead(BaseTaskHead):
         pred_key (str): Defaults to ``'pred_edge_map'``.
         loss_decode (dict | list[dict], optional): Overrides the default
             ``BalancedBCELoss(pos_weight=pos_weight)``.
-        **kwargs: See :class:`BaseTaskHead`.
+        **kwargs: See :class:`DenseTaskHead`.
 
     References:
         - Xie and Tu, "Holistically-Nested Edge Detection", ICCV 2015.
@@ -41,17 +40,16 @@ class EdgeTaskHead(BaseTaskHead):
     """
 
     task_name = 'edge'
+    default_gt_key = 'gt_edge_map'
+    default_pred_key = 'pred_edge_map'
 
     def __init__(self,
                  in_channels,
                  channels,
                  *,
                  pos_weight=0.95,
-                 gt_key: str = 'gt_edge_map',
-                 pred_key: str = 'pred_edge_map',
                  loss_decode=None,
                  **kwargs) -> None:
-        kwargs.pop('num_classes', None)
         if loss_decode is None:
             loss_decode = dict(
                 type='BalancedBCELoss',
@@ -59,29 +57,7 @@ class EdgeTaskHead(BaseTaskHead):
                 ignore_index=kwargs.get('ignore_index', 255),
                 loss_name=f'loss_{self.task_name}')
         super().__init__(
-            in_channels,
-            channels,
-            num_classes=1,
-            gt_key=gt_key,
-            loss_decode=loss_decode,
-            **kwargs)
-        self.pred_key = pred_key
-
-    def loss_by_feat(self, logits: Tensor,
-                     batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """Balanced BCE on the labelled pixels.
-
-        Args:
-            logits (Tensor): ``(N, 1, h, w)`` from :meth:`forward`.
-            batch_data_samples (list[SegDataSample]): With the ``gt_key``
-                map (0/1, ``ignore_index`` elsewhere).
-
-        Returns:
-            dict[str, Tensor]: Loss items.
-        """
-        gt = self.stack_gt(batch_data_samples).float()
-        logits = self.resize_output(logits, gt.shape[2:])
-        return self.loss_terms(self.loss_decode, logits, gt)
+            in_channels, channels, loss_decode=loss_decode, **kwargs)
 
     def postprocess(self, out: Tensor) -> Dict[str, PixelData]:
         """``pred_edge_map`` (1, H, W): sigmoid probability."""

@@ -5,16 +5,15 @@ from typing import Dict
 import torch.nn.functional as F
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
-from mmseg.utils import SampleList
 from torch import Tensor
 
-from .base_task_head import BaseTaskHead
+from .dense_task_head import DenseTaskHead
 
 __all__ = ['NormalTaskHead']
 
 
 @MODELS.register_module()
-class NormalTaskHead(BaseTaskHead):
+class NormalTaskHead(DenseTaskHead):
     """Surface normals: three channels, :class:`~mmbin.models.losses.
     NormalLoss` (L1 or cosine on unit vectors, valid mask),
     ``pred_normal_map`` of unit length.
@@ -29,45 +28,14 @@ class NormalTaskHead(BaseTaskHead):
         gt_key (str): Defaults to ``'gt_normal_map'``.
         pred_key (str): Defaults to ``'pred_normal_map'``.
         loss_decode (dict | list[dict]): Defaults to ``NormalLoss`` (L1).
-        **kwargs: See :class:`BaseTaskHead`.
+        **kwargs: See :class:`DenseTaskHead`.
     """
 
     task_name = 'normal'
-
-    def __init__(self,
-                 in_channels,
-                 channels,
-                 *,
-                 gt_key: str = 'gt_normal_map',
-                 pred_key: str = 'pred_normal_map',
-                 loss_decode=dict(
-                     type='NormalLoss', mode='l1', loss_weight=1.0),
-                 **kwargs) -> None:
-        kwargs.pop('num_classes', None)
-        super().__init__(
-            in_channels,
-            channels,
-            num_classes=3,
-            gt_key=gt_key,
-            loss_decode=loss_decode,
-            **kwargs)
-        self.pred_key = pred_key
-
-    def loss_by_feat(self, normals: Tensor,
-                     batch_data_samples: SampleList) -> Dict[str, Tensor]:
-        """Normal losses on the valid pixels.
-
-        Args:
-            normals (Tensor): ``(N, 3, h, w)`` from :meth:`forward`.
-            batch_data_samples (list[SegDataSample]): With
-                ``gt_normal_map``.
-
-        Returns:
-            dict[str, Tensor]: Loss items.
-        """
-        gt = self.stack_gt(batch_data_samples).float()
-        normals = self.resize_output(normals, gt.shape[2:])
-        return self.loss_terms(self.loss_decode, normals, gt)
+    num_outputs = 3
+    default_gt_key = 'gt_normal_map'
+    default_pred_key = 'pred_normal_map'
+    default_loss_decode = dict(type='NormalLoss', mode='l1', loss_weight=1.0)
 
     def flip_back(self, out: Tensor, direction: str) -> Tensor:
         """Flip back and negate the flipped axis' component."""

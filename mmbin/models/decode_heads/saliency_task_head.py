@@ -30,6 +30,8 @@ class SaliencyTaskHead(EdgeTaskHead):
     """
 
     task_name = 'saliency'
+    default_gt_key = 'gt_saliency'
+    default_pred_key = 'pred_saliency'
 
     def __init__(self,
                  in_channels,
@@ -37,7 +39,5 @@ class SaliencyTaskHead(EdgeTaskHead):
                  *,
                  pos_weight=None,
                  **kwargs) -> None:
-        kwargs.setdefault('gt_key', 'gt_saliency')
-        kwargs.setdefault('pred_key', 'pred_saliency')
         super().__init__(
             in_channels, channels, pos_weight=pos_weight, **kwargs)
