@@ -221,9 +221,7 @@ class BiDenseConv(CFBConv2d):
     def conv_binary(self, x: Tensor) -> Tensor:
         if self.scale_mode == 'input':
             return super().conv_binary(x)
-        if x.dim() != 4:
-            raise ValueError(f'{type(self).__name__} expects a 4-D (N, C, H, '
-                             f'W) input, got shape {tuple(x.shape)}')
+        self.check_input(x)
         b, alpha = self.act_binarizer.binarize(x)
         beta = dab_output_scale(alpha, self.out_channels, self.groups,
                                 self.scale_mode)

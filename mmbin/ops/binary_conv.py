@@ -1,14 +1,13 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """BinaryConv2d: a drop-in replacement of ``nn.Conv2d`` with binarized
 activations and weights."""
-import copy
 from typing import Optional, Tuple, Union
 
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .base_binarizer import build_act_binarizer, build_weight_binarizer
+from .binary_layer import BinaryLayerMixin
 from .registry import register_layer
 
 __all__ = ['BinaryConv2d']
@@ -17,7 +16,7 @@ _IntPair = Union[int, Tuple[int, int]]
 
 
 @register_layer
-class BinaryConv2d(nn.Conv2d):
+class BinaryConv2d(BinaryLayerMixin, nn.Conv2d):
     """2-D convolution of binarized activations with binarized weights.
 
     The constructor takes ``nn.Conv2d``'s arguments, so the layer drops into
@@ -97,21 +96,7 @@ class BinaryConv2d(nn.Conv2d):
                              f'or -1.0 (a binary input has no zero), got '
                              f'{pad_value!r}')
         self.pad_value = float(pad_value)
-        self.act_binarizer = build_act_binarizer(
-            copy.deepcopy(act_binarizer), channels=in_channels)
-        self.weight_binarizer = build_weight_binarizer(
-            copy.deepcopy(weight_binarizer))
-
-    @property
-    def binarized_input(self) -> bool:
-        """bool: Whether the input is binarized (complexity accounting counts
-        the MACs of a layer with binarized input and weight as BOPs)."""
-        return self.act_binarizer is not None
-
-    @property
-    def binarized_weight(self) -> bool:
-        """bool: Whether ``weight`` is stored as 1 bit per entry."""
-        return self.weight_binarizer is not None
+        self.build_binarizers(act_binarizer, weight_binarizer, in_channels)
 
     def binary_weight(self) -> Tensor:
         """Tensor: The weight the forward pass uses."""
@@ -138,9 +123,7 @@ class BinaryConv2d(nn.Conv2d):
         Returns:
             Tensor: ``(N, C_out, H_out, W_out)``.
         """
-        if x.dim() != 4:
-            raise ValueError(f'{type(self).__name__} expects a 4-D (N, C, H, '
-                             f'W) input, got shape {tuple(x.shape)}')
+        self.check_input(x)
         weight = self.binary_weight()
         if self.act_binarizer is None:
             return self._conv_forward(x, weight, self.bias)

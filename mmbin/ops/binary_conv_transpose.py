@@ -1,14 +1,13 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """BinaryConvTranspose2d: ``nn.ConvTranspose2d`` with binarized activations
 and weights (binary up-sampling)."""
-import copy
 from typing import List, Optional, Tuple, Union
 
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .base_binarizer import build_act_binarizer, build_weight_binarizer
+from .binary_layer import BinaryLayerMixin
 from .registry import register_layer
 
 __all__ = ['BinaryConvTranspose2d']
@@ -17,7 +16,7 @@ _IntPair = Union[int, Tuple[int, int]]
 
 
 @register_layer
-class BinaryConvTranspose2d(nn.ConvTranspose2d):
+class BinaryConvTranspose2d(BinaryLayerMixin, nn.ConvTranspose2d):
     """2-D transposed convolution of binarized activations with binarized
     weights; takes ``nn.ConvTranspose2d``'s arguments, so it works as an
     mmcv ``upsample_cfg`` (``build_upsample_layer``) in every scope.
@@ -84,20 +83,7 @@ class BinaryConvTranspose2d(nn.ConvTranspose2d):
             padding_mode=padding_mode,
             device=device,
             dtype=dtype)
-        self.act_binarizer = build_act_binarizer(
-            copy.deepcopy(act_binarizer), channels=in_channels)
-        self.weight_binarizer = build_weight_binarizer(
-            copy.deepcopy(weight_binarizer))
-
-    @property
-    def binarized_input(self) -> bool:
-        """bool: Whether the input is binarized."""
-        return self.act_binarizer is not None
-
-    @property
-    def binarized_weight(self) -> bool:
-        """bool: Whether ``weight`` is stored as 1 bit per entry."""
-        return self.weight_binarizer is not None
+        self.build_binarizers(act_binarizer, weight_binarizer, in_channels)
 
     def binary_weight(self) -> Tensor:
         """Tensor: The weight the forward pass uses, in
@@ -128,9 +114,7 @@ class BinaryConvTranspose2d(nn.ConvTranspose2d):
         Returns:
             Tensor: ``(N, C_out, H_out, W_out)``.
         """
-        if x.dim() != 4:
-            raise ValueError(f'{type(self).__name__} expects a 4-D (N, C, H, '
-                             f'W) input, got shape {tuple(x.shape)}')
+        self.check_input(x)
         output_padding = self._output_padding(x, output_size, self.stride,
                                               self.padding, self.kernel_size,
                                               2, self.dilation)

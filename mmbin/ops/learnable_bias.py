@@ -4,14 +4,15 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from .base_binarizer import channel_view, check_channel_input
+from .base_binarizer import channel_view
+from .per_channel_activation import PerChannelActivation
 from .registry import register_layer
 
 __all__ = ['LearnableBias']
 
 
 @register_layer
-class LearnableBias(nn.Module):
+class LearnableBias(PerChannelActivation):
     """``x + b_c`` with ``b`` initialised to 0 (ReActNet's "move" layers).
 
     Registered as an activation layer (usable in ``act_cfg``).
@@ -30,16 +31,9 @@ class LearnableBias(nn.Module):
     """
 
     def __init__(self, num_parameters: int = 1, inplace: bool = False) -> None:
-        super().__init__()
-        if not isinstance(num_parameters, int) or num_parameters < 1:
-            raise ValueError(f'LearnableBias: num_parameters must be a '
-                             f'positive int, got {num_parameters!r}')
-        self.num_parameters = num_parameters
+        super().__init__(num_parameters)
         self.bias = nn.Parameter(torch.zeros(num_parameters))
 
     def forward(self, x: Tensor) -> Tensor:
-        check_channel_input(x, self.num_parameters, 'LearnableBias')
+        self.check_input(x)
         return x + channel_view(self.bias, x)
-
-    def extra_repr(self) -> str:
-        return f'num_parameters={self.num_parameters}'

@@ -5,14 +5,15 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
-from .base_binarizer import channel_view, check_channel_input
+from .base_binarizer import channel_view
+from .per_channel_activation import PerChannelActivation
 from .registry import register_layer
 
 __all__ = ['RPReLU']
 
 
 @register_layer
-class RPReLU(nn.Module):
+class RPReLU(PerChannelActivation):
     """``f(x) = x - gamma_c + zeta_c`` if ``x > gamma_c`` else
     ``beta_c * (x - gamma_c) + zeta_c`` (ReActNet, Liu et al., 2020).
 
@@ -39,19 +40,12 @@ class RPReLU(nn.Module):
                  num_parameters: int = 1,
                  init: float = 0.25,
                  inplace: bool = False) -> None:
-        super().__init__()
-        if not isinstance(num_parameters, int) or num_parameters < 1:
-            raise ValueError(f'RPReLU: num_parameters must be a positive '
-                             f'int, got {num_parameters!r}')
-        self.num_parameters = num_parameters
+        super().__init__(num_parameters)
         self.gamma = nn.Parameter(torch.zeros(num_parameters))
         self.beta = nn.Parameter(torch.full((num_parameters, ), float(init)))
         self.zeta = nn.Parameter(torch.zeros(num_parameters))
 
     def forward(self, x: Tensor) -> Tensor:
-        check_channel_input(x, self.num_parameters, 'RPReLU')
+        self.check_input(x)
         y = F.prelu(x - channel_view(self.gamma, x), self.beta)
         return y + channel_view(self.zeta, x)
-
-    def extra_repr(self) -> str:
-        return f'num_parameters={self.num_parameters}'
