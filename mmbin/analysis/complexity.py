@@ -52,7 +52,8 @@ from mmengine.analysis.jit_handles import (addmm_flop_jit, bmm_flop_jit,
 from torch import Tensor
 
 __all__ = [
-    'MAC_OP_HANDLES', 'is_binary_mac_layer', 'analyze_complexity',
+    'MAC_OP_HANDLES', 'is_binary_mac_layer', 'build_flop_analyzer',
+    'analyze_complexity',
     'complexity_table', 'dump_complexity_json'
 ]
 
@@ -117,28 +118,21 @@ def _empty() -> Dict[str, float]:
     return dict(flops=0, bops=0, params_fp=0, params_bin=0)
 
 
-@torch.no_grad()
-def analyze_complexity(model: nn.Module,
-                       inputs: Union[Tensor, Tuple[Tensor, ...]],
-                       count_elementwise: bool = False,
-                       include_uncalled: bool = False) -> dict:
-    """Count FLOPs, BOPs, OPs, parameters and memory of ``model``.
+def build_flop_analyzer(model: nn.Module,
+                        inputs: Union[Tensor, Tuple[Tensor, ...]],
+                        count_elementwise: bool = False) -> FlopAnalyzer:
+    """The MMEngine analyzer that :func:`analyze_complexity` reads: MAC
+    handles only unless ``count_elementwise``, warnings off.
 
     Args:
-        model (nn.Module): The model, usually in eval mode. It is traced with
-            ``model(*inputs)``.
-        inputs (Tensor | tuple[Tensor]): Example inputs (batch size 1 gives
-            per-image figures).
-        count_elementwise (bool): Also count MMEngine's non-MAC handles
-            (norms, pooling, interpolation) as FLOPs. Defaults to False.
-        include_uncalled (bool): Add components that the forward does not
-            call (training-only heads) to the totals. Defaults to False.
+        model (nn.Module): The model to trace.
+        inputs (Tensor | tuple[Tensor]): Example inputs.
+        count_elementwise (bool): Keep MMEngine's full handle set (norms,
+            pooling, interpolation). Defaults to False.
 
     Returns:
-        dict: ``flops``, ``bops``, ``ops``, ``params_fp``, ``params_bin``,
-        ``memory_mbit``, ``memory_mb`` (totals) and ``components``: an
-        ordered dict of component name to the same keys plus ``called``
-        (whether the forward ran it) and ``in_total``.
+        FlopAnalyzer: Not yet run; the trace happens on the first query and
+        is cached, so every reader of one analyzer sees the same counts.
     """
     if isinstance(inputs, Tensor):
         inputs = (inputs, )
@@ -151,6 +145,40 @@ def analyze_complexity(model: nn.Module,
     analyzer.unsupported_ops_warnings(False)
     analyzer.uncalled_modules_warnings(False)
     analyzer.tracer_warnings('none')
+    return analyzer
+
+
+@torch.no_grad()
+def analyze_complexity(model: nn.Module,
+                       inputs: Union[Tensor, Tuple[Tensor, ...]],
+                       count_elementwise: bool = False,
+                       include_uncalled: bool = False,
+                       analyzer: Optional[FlopAnalyzer] = None) -> dict:
+    """Count FLOPs, BOPs, OPs, parameters and memory of ``model``.
+
+    Args:
+        model (nn.Module): The model, usually in eval mode. It is traced with
+            ``model(*inputs)``.
+        inputs (Tensor | tuple[Tensor]): Example inputs (batch size 1 gives
+            per-image figures).
+        count_elementwise (bool): Also count MMEngine's non-MAC handles
+            (norms, pooling, interpolation) as FLOPs. Defaults to False.
+        include_uncalled (bool): Add components that the forward does not
+            call (training-only heads) to the totals. Defaults to False.
+        analyzer (FlopAnalyzer, optional): The analyzer to read, from
+            :func:`build_flop_analyzer` with this ``model``, ``inputs`` and
+            ``count_elementwise`` (so that a caller such as
+            :func:`~.per_layer.per_layer_complexity` reads the same trace).
+            Built here when None.
+
+    Returns:
+        dict: ``flops``, ``bops``, ``ops``, ``params_fp``, ``params_bin``,
+        ``memory_mbit``, ``memory_mb`` (totals) and ``components``: an
+        ordered dict of component name to the same keys plus ``called``
+        (whether the forward ran it) and ``in_total``.
+    """
+    if analyzer is None:
+        analyzer = build_flop_analyzer(model, inputs, count_elementwise)
     counts = analyzer.by_module_and_operator()
     uncalled = analyzer.uncalled_modules()
 

@@ -23,6 +23,7 @@ from mmengine.utils import import_modules_from_strings
 
 from mmbin.utils.config_loading import load_config, merge_cfg_options
 from .complexity import analyze_complexity
+from .per_layer import per_layer_complexity
 
 __all__ = ['config_complexity']
 
@@ -39,7 +40,8 @@ def config_complexity(config: str,
                       in_channels: int = 3,
                       count_elementwise: bool = False,
                       include_uncalled: bool = False,
-                      cfg_options: Optional[dict] = None) -> dict:
+                      cfg_options: Optional[dict] = None,
+                      per_layer: bool = False) -> dict:
     """Count FLOPs, BOPs, OPs, parameters and memory of a config's model.
 
     Args:
@@ -51,10 +53,13 @@ def config_complexity(config: str,
         include_uncalled (bool): See :func:`~.complexity.
             analyze_complexity`.
         cfg_options (dict, optional): Overrides merged into the config.
+        per_layer (bool): Also count per layer
+            (:func:`~.per_layer.per_layer_complexity`, same trace). Defaults
+            to False.
 
     Returns:
         dict: :func:`~.complexity.analyze_complexity`'s result plus
-        ``config`` and ``input_shape``.
+        ``config`` and ``input_shape`` (and ``layers`` with ``per_layer``).
 
     Raises:
         ValueError: If the input size or channels are not >= 1.
@@ -77,7 +82,8 @@ def config_complexity(config: str,
 
     from mmseg.registry import MODELS
     model = revert_sync_batchnorm(MODELS.build(cfg.model)).eval()
-    result = analyze_complexity(
+    count = per_layer_complexity if per_layer else analyze_complexity
+    result = count(
         model,
         torch.randn(1, in_channels, h, w),
         count_elementwise=count_elementwise,
