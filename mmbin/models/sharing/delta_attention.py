@@ -70,14 +70,9 @@ class DeltaMultiheadAttention(DeltaLayerMixin, nn.Module):
         self.out_proj: nn.Linear = nn.Linear(embed_dim, embed_dim)
 
     @classmethod
-    def from_module(cls,
-                    attn: nn.MultiheadAttention,
-                    key: str,
-                    tasks: Iterable[str],
-                    context: Optional[SharingContext] = None,
-                    delta_cfg: Optional[dict] = None
-                    ) -> 'DeltaMultiheadAttention':
-        """Wrap ``attn`` (see :meth:`DeltaConv2d.from_module`).
+    def _empty_like(cls, attn: nn.MultiheadAttention,
+                    key: str) -> 'DeltaMultiheadAttention':
+        """An attention layer with ``attn``'s sizes.
 
         Raises:
             ValueError: If ``attn`` uses a feature not supported here.
@@ -94,15 +89,17 @@ class DeltaMultiheadAttention(DeltaLayerMixin, nn.Module):
                              f'{", ".join(bad)}, which computation sharing '
                              f'does not support; exclude it with '
                              f'sharing.exclude')
-        new = cls(attn.embed_dim, attn.num_heads, attn.dropout,
-                  attn.batch_first)
-        cls._adopt(new, attn, ('in_proj_weight', 'in_proj_bias'))
-        new.out_proj = DeltaLinear.from_module(attn.out_proj,
-                                               key + '.out_proj', tasks,
-                                               context, delta_cfg)
-        new._init_sharing(key, tasks, context, delta_cfg)
-        new.to(attn.in_proj_weight.device)
-        return new
+        return cls(attn.embed_dim, attn.num_heads, attn.dropout,
+                   attn.batch_first)
+
+    def _wrap_children(self, attn: nn.MultiheadAttention, key: str,
+                       tasks: Iterable[str],
+                       context: Optional[SharingContext],
+                       delta_cfg: Optional[dict]) -> None:
+        """The output projection becomes a :class:`DeltaLinear`."""
+        self.out_proj = DeltaLinear.from_module(attn.out_proj,
+                                                key + '.out_proj', tasks,
+                                                context, delta_cfg)
 
     def set_sharing_context(self, context: Optional[SharingContext]) -> None:
         """Attach this layer and its output projection to ``context``."""

@@ -1,12 +1,9 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """2-D convolution with per-task weight deltas and shared activations."""
-from typing import Iterable, Optional
-
 import torch.nn as nn
 from torch import Tensor
 
 from .delta_layer import DeltaLayerMixin
-from .sharing_context import SharingContext
 
 __all__ = ['DeltaConv2d']
 
@@ -32,25 +29,9 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
     shared_param_names = ('weight', 'bias')
 
     @classmethod
-    def from_module(cls,
-                    conv: nn.Conv2d,
-                    key: str,
-                    tasks: Iterable[str],
-                    context: Optional[SharingContext] = None,
-                    delta_cfg: Optional[dict] = None) -> 'DeltaConv2d':
-        """Wrap ``conv``.
-
-        Args:
-            conv (nn.Conv2d): The base task's convolution.
-            key (str): Its name in the model (the sharing key).
-            tasks (Iterable[str]): Sub-tasks that get a delta.
-            context (SharingContext, optional): The model's context.
-            delta_cfg (dict, optional): :class:`ParamDelta` arguments.
-
-        Returns:
-            DeltaConv2d: The wrapper.
-        """
-        new = cls(
+    def _empty_like(cls, conv: nn.Conv2d, key: str) -> 'DeltaConv2d':
+        """A meta-device convolution with ``conv``'s hyper-parameters."""
+        return cls(
             conv.in_channels,
             conv.out_channels,
             conv.kernel_size,
@@ -61,10 +42,6 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
             bias=conv.bias is not None,
             padding_mode=conv.padding_mode,
             device='meta')
-        cls._adopt(new, conv, ('weight', 'bias'))
-        new._init_sharing(key, tasks, context, delta_cfg)
-        new.deltas.to(conv.weight.device)
-        return new
 
     def forward(self, x: Tensor) -> Tensor:
         """Convolve the (shared) input with the running task's weights."""

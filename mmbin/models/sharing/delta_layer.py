@@ -39,6 +39,48 @@ class DeltaLayerMixin:
     #: Names of the shared parameters (set by the subclass).
     shared_param_names: Sequence[str] = ('weight', 'bias')
 
+    @classmethod
+    def from_module(cls,
+                    module: nn.Module,
+                    key: str,
+                    tasks: Iterable[str],
+                    context: Optional[SharingContext] = None,
+                    delta_cfg: Optional[dict] = None) -> nn.Module:
+        """Wrap ``module``: a new layer of this class with the very
+        parameter objects of ``module`` (so the base task runs exactly the
+        original layer) and a :class:`ParamDelta` per sub-task and shared
+        parameter, on the device of ``module``'s parameters.
+
+        Args:
+            module (nn.Module): The base task's layer.
+            key (str): Its name in the model (the sharing key).
+            tasks (Iterable[str]): Sub-tasks that get a delta.
+            context (SharingContext, optional): The model's context.
+            delta_cfg (dict, optional): :class:`ParamDelta` arguments.
+
+        Returns:
+            nn.Module: The wrapper.
+        """
+        new = cls._empty_like(module, key)
+        cls._adopt(new, module, cls.shared_param_names)
+        new._wrap_children(module, key, tasks, context, delta_cfg)
+        new._init_sharing(key, tasks, context, delta_cfg)
+        new.deltas.to(getattr(module, cls.shared_param_names[0]).device)
+        return new
+
+    @classmethod
+    def _empty_like(cls, module: nn.Module, key: str) -> nn.Module:
+        """A new layer of this class with the hyper-parameters of
+        ``module`` (its parameters are replaced by ``module``'s)."""
+        raise NotImplementedError
+
+    def _wrap_children(self, module: nn.Module, key: str,
+                       tasks: Iterable[str],
+                       context: Optional[SharingContext],
+                       delta_cfg: Optional[dict]) -> None:
+        """Wrap the sub-layers that have deltas of their own (none by
+        default)."""
+
     def _init_sharing(self, key: str, tasks: Iterable[str],
                       context: Optional[SharingContext],
                       delta_cfg: Optional[dict]) -> None:

@@ -1,13 +1,10 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Linear layer with per-task weight deltas and shared activations."""
-from typing import Iterable, Optional
-
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
 from .delta_layer import DeltaLayerMixin
-from .sharing_context import SharingContext
 
 __all__ = ['DeltaLinear']
 
@@ -28,22 +25,13 @@ class DeltaLinear(DeltaLayerMixin, nn.Linear):
     shared_param_names = ('weight', 'bias')
 
     @classmethod
-    def from_module(cls,
-                    linear: nn.Linear,
-                    key: str,
-                    tasks: Iterable[str],
-                    context: Optional[SharingContext] = None,
-                    delta_cfg: Optional[dict] = None) -> 'DeltaLinear':
-        """Wrap ``linear`` (see :meth:`DeltaConv2d.from_module`)."""
-        new = cls(
+    def _empty_like(cls, linear: nn.Linear, key: str) -> 'DeltaLinear':
+        """A meta-device linear layer with ``linear``'s sizes."""
+        return cls(
             linear.in_features,
             linear.out_features,
             bias=linear.bias is not None,
             device='meta')
-        cls._adopt(new, linear, ('weight', 'bias'))
-        new._init_sharing(key, tasks, context, delta_cfg)
-        new.deltas.to(linear.weight.device)
-        return new
 
     def forward(self, x: Tensor) -> Tensor:
         """Multiply the (shared) input by the running task's weights."""
