@@ -1,5 +1,6 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from .balanced_bce_loss import BalancedBCELoss
+from .base_distill_loss import BaseDistillLoss
 from .base_loss import BaseLoss
 from .channel_wise_distill_loss import ChannelWiseDistillLoss
 from .depth_l1_loss import DepthL1Loss
@@ -16,10 +17,11 @@ from .task_balancers import (BaseTaskBalancer, DynamicWeightAverage, GradNorm,
                              UncertaintyWeighting)
 
 __all__ = [
-    'BalancedBCELoss', 'BaseLoss', 'ChannelWiseDistillLoss', 'DepthL1Loss',
-    'FeatureDistillLoss', 'GaussianKLLoss', 'gaussian_kl_to_standard_normal',
-    'MaskedPixelLoss', 'MultiTaskDistillLoss', 'NormalLoss',
-    'PixelKLDistillLoss', 'RegressionDistillLoss', 'MaskedSILogLoss',
-    'SoftBCEDistillLoss', 'BaseTaskBalancer', 'DynamicWeightAverage',
-    'GradNorm', 'UncertaintyWeighting'
+    'BalancedBCELoss', 'BaseDistillLoss', 'BaseLoss', 'ChannelWiseDistillLoss',
+    'DepthL1Loss', 'FeatureDistillLoss', 'GaussianKLLoss',
+    'gaussian_kl_to_standard_normal', 'MaskedPixelLoss',
+    'MultiTaskDistillLoss', 'NormalLoss', 'PixelKLDistillLoss',
+    'RegressionDistillLoss', 'MaskedSILogLoss', 'SoftBCEDistillLoss',
+    'BaseTaskBalancer', 'DynamicWeightAverage', 'GradNorm',
+    'UncertaintyWeighting'
 ]

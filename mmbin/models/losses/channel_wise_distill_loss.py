@@ -4,13 +4,13 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .base_loss import BaseLoss
+from .base_distill_loss import BaseDistillLoss
 
 __all__ = ['ChannelWiseDistillLoss']
 
 
 @MODELS.register_module()
-class ChannelWiseDistillLoss(BaseLoss):
+class ChannelWiseDistillLoss(BaseDistillLoss):
     """Channel-wise distillation (CWD): each channel's map is turned into a
     distribution over spatial positions by a softmax at temperature ``tau``
     and the student matches the teacher's in KL::
@@ -40,20 +40,11 @@ class ChannelWiseDistillLoss(BaseLoss):
         super().__init__(loss_weight, loss_name)
         self.tau = tau
 
-    def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student (Tensor): Student logits ``(N, C, H, W)``.
-            teacher (Tensor): Teacher logits, same shape (detached here).
-
-        Returns:
-            Tensor: Scalar loss.
-        """
-        self.check_same_shape(student, teacher)
+    def distill(self, student: Tensor, teacher: Tensor) -> Tensor:
+        """Channel-wise KL of the ``(N, C, H, W)`` logits."""
         n, c = student.shape[:2]
         s = student.reshape(n * c, -1) / self.tau
-        t = teacher.detach().reshape(n * c, -1) / self.tau
+        t = teacher.reshape(n * c, -1) / self.tau
         kl = F.kl_div(
             F.log_softmax(s, dim=1),
             F.log_softmax(t, dim=1),

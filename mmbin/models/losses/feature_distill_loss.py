@@ -4,13 +4,13 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .base_loss import BaseLoss
+from .base_distill_loss import BaseDistillLoss
 
 __all__ = ['FeatureDistillLoss']
 
 
 @MODELS.register_module()
-class FeatureDistillLoss(BaseLoss):
+class FeatureDistillLoss(BaseDistillLoss):
     """Mean squared error between student and teacher feature maps of the
     same shape (after a connector, when channels differ).
 
@@ -40,6 +40,9 @@ class FeatureDistillLoss(BaseLoss):
           held only a README when this was written)
     """
 
+    shape_hint = ('; add a connector (student_channels/teacher_channels) or '
+                  'match the feature sizes')
+
     def __init__(self,
                  norm: str = 'layer',
                  eps: float = 1e-5,
@@ -59,20 +62,7 @@ class FeatureDistillLoss(BaseLoss):
             return F.instance_norm(x, eps=self.eps)
         return x
 
-    def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student (Tensor): Student features ``(N, C, H, W)``.
-            teacher (Tensor): Teacher features, same shape (detached).
-
-        Returns:
-            Tensor: Scalar loss.
-        """
-        self.check_same_shape(
-            student,
-            teacher,
-            hint='; add a connector (student_channels/teacher_channels) or '
-            'match the feature sizes')
+    def distill(self, student: Tensor, teacher: Tensor) -> Tensor:
+        """MSE of the standardised ``(N, C, H, W)`` features."""
         return self.loss_weight * F.mse_loss(
-            self._standardise(student), self._standardise(teacher.detach()))
+            self._standardise(student), self._standardise(teacher))

@@ -4,13 +4,13 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .base_loss import BaseLoss
+from .base_distill_loss import BaseDistillLoss
 
 __all__ = ['PixelKLDistillLoss']
 
 
 @MODELS.register_module()
-class PixelKLDistillLoss(BaseLoss):
+class PixelKLDistillLoss(BaseDistillLoss):
     """Per-pixel KL between class distributions at temperature ``tau``::
 
         loss = tau^2 * mean_{n,h,w} KL(softmax_c(t / tau) ||
@@ -34,18 +34,9 @@ class PixelKLDistillLoss(BaseLoss):
         super().__init__(loss_weight, loss_name)
         self.tau = tau
 
-    def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student (Tensor): Student logits ``(N, C, H, W)``.
-            teacher (Tensor): Teacher logits, same shape (detached here).
-
-        Returns:
-            Tensor: Scalar loss.
-        """
-        self.check_same_shape(student, teacher)
+    def distill(self, student: Tensor, teacher: Tensor) -> Tensor:
+        """Per-pixel KL of the ``(N, C, H, W)`` class logits."""
         log_s = F.log_softmax(student / self.tau, dim=1)
-        log_t = F.log_softmax(teacher.detach() / self.tau, dim=1)
+        log_t = F.log_softmax(teacher / self.tau, dim=1)
         kl = (log_t.exp() * (log_t - log_s)).sum(dim=1)
         return self.loss_weight * self.tau**2 * kl.mean()

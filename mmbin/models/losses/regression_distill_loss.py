@@ -4,13 +4,13 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .base_loss import BaseLoss
+from .base_distill_loss import BaseDistillLoss
 
 __all__ = ['RegressionDistillLoss']
 
 
 @MODELS.register_module()
-class RegressionDistillLoss(BaseLoss):
+class RegressionDistillLoss(BaseDistillLoss):
     """Mean L1 distance between student and teacher predictions, over every
     pixel (the teacher's output is dense, so there is no invalid mask).
 
@@ -29,18 +29,9 @@ class RegressionDistillLoss(BaseLoss):
         super().__init__(loss_weight, loss_name)
         self.normalize = normalize
 
-    def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student (Tensor): Student prediction ``(N, C, H, W)``.
-            teacher (Tensor): Teacher prediction, same shape (detached).
-
-        Returns:
-            Tensor: Scalar loss: the channel-summed L1 averaged over pixels.
-        """
-        self.check_same_shape(student, teacher)
-        teacher = teacher.detach()
+    def distill(self, student: Tensor, teacher: Tensor) -> Tensor:
+        """The channel-summed L1 of the ``(N, C, H, W)`` predictions,
+        averaged over pixels."""
         if self.normalize:
             student = F.normalize(student, dim=1)
             teacher = F.normalize(teacher, dim=1)

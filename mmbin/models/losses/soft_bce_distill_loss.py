@@ -8,13 +8,13 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .base_loss import BaseLoss
+from .base_distill_loss import BaseDistillLoss
 
 __all__ = ['SoftBCEDistillLoss']
 
 
 @MODELS.register_module()
-class SoftBCEDistillLoss(BaseLoss):
+class SoftBCEDistillLoss(BaseDistillLoss):
     """Binary cross-entropy of the student's logits against the teacher's
     probabilities ``p_t = sigmoid(t)``, minus the teacher's entropy (a
     constant for the student), i.e. the per-pixel binary KL
@@ -43,22 +43,13 @@ class SoftBCEDistillLoss(BaseLoss):
         super().__init__(loss_weight, loss_name)
         self.pos_weight = pos_weight
 
-    def forward(self, student: Tensor, teacher: Tensor) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            student (Tensor): Student logits ``(N, 1, H, W)``.
-            teacher (Tensor): Teacher logits, same shape (detached).
-
-        Returns:
-            Tensor: Scalar loss.
-        """
-        self.check_same_shape(student, teacher)
-        target = torch.sigmoid(teacher.detach())
+    def distill(self, student: Tensor, teacher: Tensor) -> Tensor:
+        """Binary KL of the ``(N, 1, H, W)`` logits."""
+        target = torch.sigmoid(teacher)
         bce = F.binary_cross_entropy_with_logits(
             student, target, reduction='none')
         entropy = F.binary_cross_entropy_with_logits(
-            teacher.detach(), target, reduction='none')
+            teacher, target, reduction='none')
         kl = (bce - entropy).clamp(min=0.)
         if self.pos_weight is not None:
             w = self.pos_weight
