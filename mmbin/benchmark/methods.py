@@ -76,6 +76,26 @@ def _pair(name: str, folder: str = 'bimtdp') -> Dict[str, str]:
 _TASK_NAMES = dict(
     seg='semantic seg.', depth='depth', normal='normals', edge='boundaries')
 
+#: The binary multi-task models without Bi-MTDP's parts: method, binarizer
+#: (label) and config (``configs/bimtdp/{synthetic,nyud}_<config>.py``).
+_BINARY_MT = (
+    ('bin_reactnet', 'ReActNet', 'r18_no_ib_no_kd'),
+    ('bin_bnn', 'BNN', 'r18_binary_bnn'),
+    ('bin_xnor', 'XNOR', 'r18_binary_xnor'),
+    ('bin_bireal', 'Bi-Real', 'r18_binary_bireal'),
+    ('bin_bidense', 'BiDense', 'r18_binary_bidense'),
+)
+
+#: The computation-sharing rows, each fine-tuned from the previous step:
+#: method, label, config (``configs/sharing/{synthetic,nyud}_<config>.py``)
+#: and the method it starts from.
+_SHARING_ROWS = (
+    ('share_weights', 'sharing: weight deltas (fixed mask)',
+     'r18_step2_fixmask', 'share_step2'),
+    ('share_full', 'sharing: weight + activation deltas', 'r18_step3',
+     'share_weights'),
+)
+
 METHODS: Tuple[BenchmarkMethod, ...] = tuple(
     [
         BenchmarkMethod(
@@ -106,31 +126,12 @@ METHODS: Tuple[BenchmarkMethod, ...] = tuple(
             'Bi-MTDP without KD',
             'Bi-MTDP ablation',
             configs=_pair('r18_no_kd')),
+    ] + [
         BenchmarkMethod(
-            'bin_reactnet',
-            'binary MT: ReActNet',
+            name,
+            f'binary MT: {label}',
             'binary multi-task',
-            configs=_pair('r18_no_ib_no_kd')),
-        BenchmarkMethod(
-            'bin_bnn',
-            'binary MT: BNN',
-            'binary multi-task',
-            configs=_pair('r18_binary_bnn')),
-        BenchmarkMethod(
-            'bin_xnor',
-            'binary MT: XNOR',
-            'binary multi-task',
-            configs=_pair('r18_binary_xnor')),
-        BenchmarkMethod(
-            'bin_bireal',
-            'binary MT: Bi-Real',
-            'binary multi-task',
-            configs=_pair('r18_binary_bireal')),
-        BenchmarkMethod(
-            'bin_bidense',
-            'binary MT: BiDense',
-            'binary multi-task',
-            configs=_pair('r18_binary_bidense')),
+            configs=_pair(config)) for name, label, config in _BINARY_MT
     ] + [
         BenchmarkMethod(
             f'share_step1_{t}',
@@ -149,22 +150,15 @@ METHODS: Tuple[BenchmarkMethod, ...] = tuple(
             iters_key='finetune',
             row=False,
             sharing=True),
+    ] + [
         BenchmarkMethod(
-            'share_weights',
-            'sharing: weight deltas (fixed mask)',
+            name,
+            label,
             'computation sharing',
-            configs=_pair('r18_step2_fixmask', 'sharing'),
-            previous_step='share_step2',
+            configs=_pair(config, 'sharing'),
+            previous_step=previous,
             iters_key='finetune',
-            sharing=True),
-        BenchmarkMethod(
-            'share_full',
-            'sharing: weight + activation deltas',
-            'computation sharing',
-            configs=_pair('r18_step3', 'sharing'),
-            previous_step='share_weights',
-            iters_key='finetune',
-            sharing=True),
+            sharing=True) for name, label, config, previous in _SHARING_ROWS
     ])
 
 

@@ -29,6 +29,13 @@ def _pyplot():
     return plt
 
 
+def _save(plt, fig, path: str) -> None:
+    """Lay out ``fig``, write it to ``path`` (PNG, 120 dpi) and close it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def plot_delta_m_vs_ops(rows: Sequence[dict],
                         path: str,
                         title: Optional[str] = None) -> int:
@@ -70,9 +77,7 @@ def plot_delta_m_vs_ops(rows: Sequence[dict],
     ax.legend(fontsize=8, loc='best')
     if title:
         ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(plt, fig, path)
     return len(pts)
 
 
@@ -109,7 +114,5 @@ def plot_task_metrics(rows: Sequence[dict],
         bars += len(sel)
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(plt, fig, path)
     return bars

@@ -51,35 +51,55 @@ class BenchmarkPreset:
     num_workers: int = 0
 
 
+def _synthetic_preset(name: str, description: str, data_root: str,
+                      scenes: Tuple[int, int], size: Tuple[int, int],
+                      iters: Tuple[int, int], log_interval: int,
+                      latency: Tuple[int, int],
+                      checkpoint_interval: int) -> BenchmarkPreset:
+    """A preset on the generated NYUD stand-in, whose networks see images
+    of the generated size (also the size the OPs are counted at).
+
+    Args:
+        name (str): Preset name.
+        description (str): One line for the report.
+        data_root (str): Where the data set is generated.
+        scenes (tuple[int, int]): Training and validation scenes.
+        size (tuple[int, int]): ``(H, W)`` of the scenes.
+        iters (tuple[int, int]): Iterations of the ``main`` and the
+            ``finetune`` schedule.
+        log_interval (int): Logger interval.
+        latency (tuple[int, int]): Untimed and timed inference runs.
+        checkpoint_interval (int): Checkpoint interval.
+
+    Returns:
+        BenchmarkPreset: The preset.
+    """
+    return BenchmarkPreset(
+        name=name,
+        description=description,
+        config_family='synthetic',
+        data_root=data_root,
+        synthetic=dict(num_train=scenes[0], num_val=scenes[1], size=size),
+        input_size=size,
+        complexity_size=size,
+        iters=dict(main=iters[0], finetune=iters[1]),
+        checkpoint_interval=checkpoint_interval,
+        log_interval=log_interval,
+        latency_warmup=latency[0],
+        latency_runs=latency[1])
+
+
 PRESETS: Dict[str, BenchmarkPreset] = dict(
-    smoke=BenchmarkPreset(
-        name='smoke',
-        description='a few iterations per method on a tiny generated set '
+    smoke=_synthetic_preset(
+        'smoke', 'a few iterations per method on a tiny generated set '
         '(keeps the benchmark working; the numbers mean nothing)',
-        config_family='synthetic',
-        data_root='data/synthetic_nyud_bench_smoke',
-        synthetic=dict(num_train=16, num_val=4, size=(48, 64)),
-        input_size=(48, 64),
-        complexity_size=(48, 64),
-        iters=dict(main=2, finetune=2),
-        checkpoint_interval=1,
-        log_interval=1,
-        latency_warmup=1,
-        latency_runs=3),
-    cpu=BenchmarkPreset(
-        name='cpu',
-        description='CPU schedule on the synthetic NYUD stand-in '
-        '(400 train / 50 val scenes, 96x128)',
-        config_family='synthetic',
-        data_root='data/synthetic_nyud_bench',
-        synthetic=dict(num_train=400, num_val=50, size=(96, 128)),
-        input_size=(96, 128),
-        complexity_size=(96, 128),
-        iters=dict(main=600, finetune=150),
-        checkpoint_interval=200,
-        log_interval=20,
-        latency_warmup=5,
-        latency_runs=30),
+        'data/synthetic_nyud_bench_smoke', scenes=(16, 4), size=(48, 64),
+        iters=(2, 2), log_interval=1, latency=(1, 3), checkpoint_interval=1),
+    cpu=_synthetic_preset(
+        'cpu', 'CPU schedule on the synthetic NYUD stand-in '
+        '(400 train / 50 val scenes, 96x128)', 'data/synthetic_nyud_bench',
+        scenes=(400, 50), size=(96, 128), iters=(600, 150),
+        log_interval=20, latency=(5, 30), checkpoint_interval=200),
     full=BenchmarkPreset(
         name='full',
         description='the NYUD-v2 configs with their own (paper-scale) '
