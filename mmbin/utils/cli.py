@@ -25,7 +25,8 @@ __all__ = [
     'positive_int', 'non_negative_int', 'int_in_range', 'non_negative_float',
     'add_config_args',
     'add_cfg_options_arg', 'add_shape_arg', 'add_threads_arg',
-    'add_trust_checkpoint_arg', 'apply_trust_checkpoint'
+    'add_trust_checkpoint_arg', 'apply_trust_checkpoint',
+    'add_synthetic_data_args', 'add_generator_run_args'
 ]
 
 
@@ -215,3 +216,47 @@ def apply_trust_checkpoint(args: argparse.Namespace) -> None:
     """
     if getattr(args, 'trust_checkpoint', False):
         os.environ[TRUST_ENV] = '1'
+
+
+def add_synthetic_data_args(parser: argparse.ArgumentParser, *, unit: str,
+                            image: str, num_train: int, num_val: int,
+                            size: Sequence[int], min_side: int) -> None:
+    """Add what every synthetic data generator asks for: ``--out``,
+    ``--num-train`` and ``--num-val`` (>= 0), ``--size H W`` (each >=
+    ``min_side``) and ``--seed`` (>= 0).
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+        unit (str): What the counts count, plural (``'scenes'``).
+        image (str): What ``--size`` sizes (``'image'``, ``'frame'``).
+        num_train (int): Default of ``--num-train``.
+        num_val (int): Default of ``--num-val``.
+        size (Sequence[int]): Default ``(H, W)``.
+        min_side (int): Smallest side the generator can render.
+    """
+    parser.add_argument('--out', required=True, help='output directory')
+    parser.add_argument('--num-train', type=non_negative_int,
+                        default=num_train,
+                        help=f'training {unit} (default {num_train})')
+    parser.add_argument('--num-val', type=non_negative_int, default=num_val,
+                        help=f'validation {unit} (default {num_val})')
+    add_shape_arg(parser, '--size', default=size,
+                  help=f'{image} height and width, each >= {min_side} '
+                  f'(default {size[0]} {size[1]})', minimum=min_side)
+    parser.add_argument('--seed', type=non_negative_int, default=0,
+                        help='global seed (default 0)')
+
+
+def add_generator_run_args(parser: argparse.ArgumentParser) -> None:
+    """Add ``--workers`` (>= 1; the output does not depend on it) and
+    ``--jpeg-quality`` (0..100) of the synthetic data generators.
+
+    Args:
+        parser (argparse.ArgumentParser): The tool's parser.
+    """
+    parser.add_argument(
+        '--workers', type=positive_int, default=min(2, os.cpu_count() or 1),
+        help='worker processes (default: min(2, CPUs)); the output does not '
+        'depend on it')
+    parser.add_argument('--jpeg-quality', type=int_in_range(0, 100),
+                        default=90, help='JPEG quality 0..100 (default 90)')

@@ -12,12 +12,10 @@ scenes contain; the work is done by
 :func:`mmbin.datasets.generate_synthetic_nyud`.
 """
 import argparse
-import os
 import time
 
 from mmbin.datasets.synthetic import MIN_IMAGE_SIDE, generate_synthetic_nyud
-from mmbin.utils.cli import (add_shape_arg, int_in_range, non_negative_int,
-                             positive_int)
+from mmbin.utils.cli import add_generator_run_args, add_synthetic_data_args
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -26,22 +24,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         description='Generate a synthetic NYUD-v2 multi-task dataset '
         '(NYUD_MT layout: images/, segmentation/, depth/, normals/, edge/, '
         'gt_sets/).')
-    parser.add_argument('--out', required=True, help='output directory')
-    parser.add_argument('--num-train', type=non_negative_int, default=200,
-                        help='number of training scenes (default 200)')
-    parser.add_argument('--num-val', type=non_negative_int, default=50,
-                        help='number of validation scenes (default 50)')
-    add_shape_arg(parser, '--size', default=(240, 320),
-                  help=f'image height and width, each >= {MIN_IMAGE_SIDE} '
-                  '(default 240 320)', minimum=MIN_IMAGE_SIDE)
-    parser.add_argument('--seed', type=non_negative_int, default=0,
-                        help='global seed (default 0)')
-    parser.add_argument(
-        '--workers', type=positive_int, default=min(2, os.cpu_count() or 1),
-        help='worker processes (default: min(2, CPUs)); the output does not '
-        'depend on it')
-    parser.add_argument('--jpeg-quality', type=int_in_range(0, 100),
-                        default=90, help='JPEG quality 0..100 (default 90)')
+    add_synthetic_data_args(parser, unit='scenes', image='image',
+                            num_train=200, num_val=50, size=(240, 320),
+                            min_side=MIN_IMAGE_SIDE)
+    add_generator_run_args(parser)
     return parser.parse_args(argv)
 
 

@@ -13,12 +13,11 @@ path (the work is done by :func:`mmbin.datasets.generate_synthetic_video`),
 and :class:`mmbin.datasets.VideoMultiTaskDataset` for reading them.
 """
 import argparse
-import os
 import time
 
 from mmbin.datasets.synthetic import MIN_IMAGE_SIDE, generate_synthetic_video
-from mmbin.utils.cli import (add_shape_arg, int_in_range, non_negative_float,
-                             non_negative_int, positive_int)
+from mmbin.utils.cli import (add_generator_run_args, add_synthetic_data_args,
+                             non_negative_float, positive_int)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -27,30 +26,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         description='Generate synthetic multi-task frame sequences '
         '(NYUD_MT layout with gt_sets in temporal order and '
         'sequences.json).')
-    parser.add_argument('--out', required=True, help='output directory')
-    parser.add_argument('--num-train', type=non_negative_int, default=8,
-                        help='training sequences (default 8)')
-    parser.add_argument('--num-val', type=non_negative_int, default=4,
-                        help='validation sequences (default 4)')
+    add_synthetic_data_args(parser, unit='sequences', image='frame',
+                            num_train=8, num_val=4, size=(120, 160),
+                            min_side=MIN_IMAGE_SIDE)
     parser.add_argument('--num-frames', type=positive_int, default=24,
                         help='frames per sequence (default 24)')
-    add_shape_arg(parser, '--size', default=(120, 160),
-                  help=f'frame height and width, each >= {MIN_IMAGE_SIDE} '
-                  '(default 120 160)', minimum=MIN_IMAGE_SIDE)
-    parser.add_argument('--seed', type=non_negative_int, default=0,
-                        help='global seed (default 0)')
     parser.add_argument('--translation', type=float, default=None,
                         help='forward camera travel over a sequence (m)')
     parser.add_argument('--pan', type=float, default=None,
                         help='yaw amplitude over a sequence (rad)')
     parser.add_argument('--noise-scale', type=non_negative_float, default=1.0,
                         help='per-frame sensor noise scale, >= 0 (0: none)')
-    parser.add_argument(
-        '--workers', type=positive_int, default=min(2, os.cpu_count() or 1),
-        help='worker processes (default: min(2, CPUs)); the output does not '
-        'depend on it')
-    parser.add_argument('--jpeg-quality', type=int_in_range(0, 100),
-                        default=90, help='JPEG quality 0..100 (default 90)')
+    add_generator_run_args(parser)
     return parser.parse_args(argv)
 
 
