@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-import torch.nn as nn
+from _helpers.randomize import randomize_trained
 from mmengine.registry import init_default_scope
 from mmengine.runner import save_checkpoint
 from mmseg.registry import MODELS
@@ -75,24 +75,6 @@ test_dataloader = dict(
 """
 
 
-def _randomize(model, seed=0):
-    """Trained-looking BN statistics and binarizer parameters, so that the
-    predictions vary over the image."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.normal_(0, 0.2, generator=g)
-                m.running_var.uniform_(0.5, 1.5, generator=g)
-                m.weight.normal_(1, 0.2, generator=g)
-                m.bias.normal_(0, 0.2, generator=g)
-            for name in ('threshold', 'gamma', 'zeta'):
-                p = getattr(m, name, None)
-                if isinstance(p, nn.Parameter):
-                    p.normal_(0, 0.1, generator=g)
-    return model
-
-
 def _scene(seed):
     """A BGR test image with structure (gradient, blocks, noise)."""
     rng = np.random.default_rng(seed)
@@ -115,7 +97,7 @@ def tiny(tmp_path_factory):
     torch.manual_seed(0)
     model = MODELS.build(Config.fromfile(cfg_path).model)
     model.init_weights()
-    _randomize(model.eval())
+    randomize_trained(model.eval())
     ckpt = str(root / 'tiny.pth')
     save_checkpoint(
         dict(state_dict=model.state_dict(),

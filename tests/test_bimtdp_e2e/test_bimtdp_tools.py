@@ -3,13 +3,12 @@
 multi-task teacher, Bi-MTDP distilled from it (with --resume while the
 distillation hook is active), prediction pictures, and the PASCAL twins."""
 import glob
-import json
 import os.path as osp
 import re
-import subprocess
 
 import pytest
 import torch
+from _helpers.tool_runs import logged_metrics, run_checked
 
 FP = 'configs/mtdp/synthetic_r18_fp.py'
 BI = 'configs/bimtdp/synthetic_r18.py'
@@ -49,26 +48,12 @@ def _iters(n, validate=False):
 
 
 def _run(args, cwd, python):
-    cmd = [python] + args
-    proc = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, timeout=900)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f'{" ".join(cmd)} failed:\n{out[-5000:]}'
-    return out
+    return run_checked([python] + args, cwd)
 
 
 def _train(cfg, work_dir, opts, repo_root, python, extra=()):
     return _run(['tools/train.py', cfg, '--work-dir', work_dir] +
                 list(extra) + ['--cfg-options'] + opts, repo_root, python)
-
-
-def _metrics(work_dir):
-    found = {}
-    for path in glob.glob(osp.join(work_dir, '*', '*.json')):
-        with open(path) as f:
-            for line in f:
-                found.update(json.loads(line))
-    return found
 
 
 @pytest.fixture(scope='module')
@@ -104,7 +89,7 @@ def test_fp_teacher_train_and_test(fp_run, tiny_nyud, tmp_path, repo_root,
         osp.join(work_dir, 'iter_2.pth'), '--work-dir', test_dir,
         '--cfg-options'
     ] + _data(tiny_nyud), repo_root, python_exe)
-    metrics = _metrics(test_dir)
+    metrics = logged_metrics(test_dir)
     for key in ('seg/mIoU', 'depth/rmse', 'normal/mean', 'edge/odsF'):
         assert key in metrics, (key, metrics)
     assert metrics['depth/rmse'] > 0 and 0 <= metrics['normal/mean'] <= 180
@@ -144,7 +129,7 @@ def test_bimtdp_resume_with_hook_and_test_with_pictures(
         osp.join(work_dir, 'iter_3.pth'), '--work-dir', test_dir,
         '--show-dir', 'vis', '--cfg-options'
     ] + _data(tiny_nyud), repo_root, python_exe)
-    metrics = _metrics(test_dir)
+    metrics = logged_metrics(test_dir)
     assert 'seg/mIoU' in metrics and 'edge/odsF' in metrics
     # testing needs no teacher checkpoint and attaches none
     assert 'BiMTDPDistillHook: teacher' not in out
@@ -176,7 +161,7 @@ def test_pascal_twins_train_and_test(tiny_pascal, tmp_path, repo_root,
         osp.join(work_dir, 'iter_1.pth'), '--work-dir', test_dir,
         '--cfg-options'
     ] + opts, repo_root, python_exe)
-    metrics = _metrics(test_dir)
+    metrics = logged_metrics(test_dir)
     for key in ('seg/mIoU', 'parts/mIoU', 'saliency/maxF', 'normal/mean',
                 'edge/odsF'):
         assert key in metrics, (key, metrics)

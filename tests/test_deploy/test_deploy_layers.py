@@ -8,6 +8,8 @@ import torch.nn as nn
 
 pytest.importorskip('openvino')
 
+from _helpers.randomize import randomize_batchnorm  # noqa: E402
+
 from mmbin.deploy import (BinaryKernelError,  # noqa: E402
                           UnsupportedBinaryLayerError, binary_kernel_report,
                           compile_model, export_openvino, plan_binary_layer,
@@ -81,10 +83,7 @@ def _randomize(model, x):
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.normal_(0, 0.5, generator=g)
-                m.running_var.uniform_(0.5, 2.0, generator=g)
-                m.weight.normal_(1, 0.3, generator=g)
-                m.bias.normal_(0, 0.3, generator=g)
+                randomize_batchnorm(m, g, 0.5, (0.5, 2.0), 0.3)
             if isinstance(m, (BinaryConv2d, BinaryConvTranspose2d)):
                 m.weight.normal_(0, 1, generator=g)
                 if m.bias is not None:

@@ -11,6 +11,7 @@ import torch.nn as nn
 
 pytest.importorskip('openvino')
 
+from _helpers.randomize import randomize_trained as randomize  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmseg.registry import MODELS  # noqa: E402
 
@@ -75,24 +76,6 @@ def tiny_multitask_cfg():
             normal=dict(type='NormalTaskHead', **head),
             edge=dict(type='EdgeTaskHead', **head)),
         test_cfg=dict(mode='whole'))
-
-
-def randomize(model, seed=0):
-    """Trained-looking statistics: BN running stats and affine, RSign
-    thresholds and RPReLU parameters away from their initial values."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for m in model.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.normal_(0, 0.2, generator=g)
-                m.running_var.uniform_(0.5, 1.5, generator=g)
-                m.weight.normal_(1, 0.2, generator=g)
-                m.bias.normal_(0, 0.2, generator=g)
-            for name in ('threshold', 'gamma', 'zeta'):
-                p = getattr(m, name, None)
-                if isinstance(p, nn.Parameter):
-                    p.normal_(0, 0.1, generator=g)
-    return model
 
 
 @pytest.fixture(scope='module')

@@ -3,13 +3,12 @@
 MMSegmentation's own train.py on an mmbin config, and a 2-process CPU run
 through dist_train.sh."""
 import glob
-import json
 import os
 import os.path as osp
 import re
-import subprocess
 
 import pytest
+from _helpers.tool_runs import logged_metrics, run_checked
 
 CONFIG = 'configs/demo/fcn_r18_synthetic_nyud_seg.py'
 
@@ -26,29 +25,12 @@ def _overrides(data_root, iters):
     ]
 
 
-def _run(cmd, cwd, env=None):
-    proc = subprocess.run(
-        cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f'{" ".join(cmd)} failed:\n{out[-4000:]}'
-    return out
-
-
-def _metrics_json(work_dir):
-    """Metrics that the test loop logged (``<ts>/<ts>.json``)."""
-    found = {}
-    for path in glob.glob(osp.join(work_dir, '*', '*.json')):
-        with open(path) as f:
-            for line in f:
-                found.update(json.loads(line))
-    return found
-
-
 @pytest.fixture(scope='module')
 def trained(tiny_nyud, tmp_path_factory, repo_root, python_exe):
     work_dir = str(tmp_path_factory.mktemp('train'))
-    out = _run([python_exe, 'tools/train.py', CONFIG, '--work-dir', work_dir] +
-               _overrides(tiny_nyud, 2), repo_root)
+    out = run_checked(
+        [python_exe, 'tools/train.py', CONFIG, '--work-dir', work_dir] +
+        _overrides(tiny_nyud, 2), repo_root)
     return work_dir, out
 
 
@@ -64,7 +46,7 @@ def test_train_writes_checkpoint_and_validates(trained):
 def test_resume_continues_from_latest(trained, tiny_nyud, repo_root,
                                       python_exe):
     work_dir, _ = trained
-    out = _run([
+    out = run_checked([
         python_exe, 'tools/train.py', CONFIG, '--work-dir', work_dir,
         '--resume'
     ] + _overrides(tiny_nyud, 4), repo_root)
@@ -79,14 +61,14 @@ def test_test_tool_evaluates_checkpoint(trained, tiny_nyud, tmp_path,
     work_dir, _ = trained
     test_dir = str(tmp_path / 'test')
     show_dir = 'show'
-    out = _run([
+    out = run_checked([
         python_exe, 'tools/test.py', CONFIG,
         osp.join(work_dir, 'iter_2.pth'), '--work-dir', test_dir,
         '--show-dir', show_dir, '--cfg-options',
         f'test_dataloader.dataset.data_root={tiny_nyud}'
     ], repo_root)
     assert 'Load checkpoint from' in out
-    metrics = _metrics_json(test_dir)
+    metrics = logged_metrics(test_dir)
     assert 0.0 <= metrics['mIoU'] <= 100.0
     assert 0.0 <= metrics['aAcc'] <= 100.0
     pngs = glob.glob(osp.join(test_dir, show_dir, '**', '*.png'),
@@ -104,8 +86,9 @@ def test_mmseg_own_train_tool_runs_mmbin_config(tiny_nyud, tmp_path,
     # mmseg's tool does not import mmbin: custom_imports in the config does.
     # torch>=2.6 would fail to load_from an mmengine checkpoint without
     # mmbin's loader; here we only train.
-    out = _run([python_exe, mmseg_train, CONFIG, '--work-dir', work_dir] +
-               _overrides(tiny_nyud, 1), repo_root)
+    out = run_checked(
+        [python_exe, mmseg_train, CONFIG, '--work-dir', work_dir] +
+        _overrides(tiny_nyud, 1), repo_root)
     assert osp.isfile(osp.join(work_dir, 'iter_1.pth'))
     assert re.search(r'mIoU: \d+\.\d+', out)
 
@@ -115,8 +98,9 @@ def test_dist_train_two_cpu_processes(tiny_nyud, tmp_path, repo_root,
     work_dir = str(tmp_path / 'dist')
     env = dict(os.environ, PYTHON=python_exe, PORT='29613',
                OMP_NUM_THREADS='1')
-    out = _run(['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
-                work_dir] + _overrides(tiny_nyud, 2), repo_root, env=env)
+    out = run_checked(
+        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir', work_dir] +
+        _overrides(tiny_nyud, 2), repo_root, env=env)
     assert 'Distributed training: True' in out, out[-3000:]
     assert "dist_cfg: {'backend': 'gloo'}" in out
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
@@ -131,10 +115,10 @@ def test_mmseg_own_test_tool_loads_checkpoint(trained, tiny_nyud, tmp_path,
         osp.dirname(mmseg.__file__), '.mim', 'tools', 'test.py')
     work_dir, _ = trained
     test_dir = str(tmp_path / 'mmseg_test')
-    out = _run([
+    out = run_checked([
         python_exe, mmseg_test, CONFIG,
         osp.join(work_dir, 'iter_2.pth'), '--work-dir', test_dir,
         '--cfg-options', f'test_dataloader.dataset.data_root={tiny_nyud}'
     ], repo_root)
     assert 'Load checkpoint from' in out
-    assert 0.0 <= _metrics_json(test_dir)['mIoU'] <= 100.0
+    assert 0.0 <= logged_metrics(test_dir)['mIoU'] <= 100.0

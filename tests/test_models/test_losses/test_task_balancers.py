@@ -9,6 +9,7 @@ import os.path as osp
 import pytest
 import torch
 import torch.nn as nn
+from _helpers.multitask import tiny_multitask_cfg
 from mmengine.optim import build_optim_wrapper
 from mmengine.structures import PixelData
 from mmseg.registry import MODELS
@@ -226,22 +227,8 @@ def test_grad_norm_errors_name_the_parameter():
 # ----------------------------------------------------------------------
 # integration into MultiTaskEncoderDecoder
 def _tiny_cfg(task_balancer=None):
-    block = dict(conv_cfg=None, bypass=False)
-    cfg = dict(
-        type='MultiTaskEncoderDecoder',
-        data_preprocessor=dict(
-            type='SegDataPreProcessor', mean=[0., 0., 0.], std=[1., 1., 1.]),
-        backbone=dict(
-            type='ResNetV1c', depth=18, base_channels=8, stem_channels=8,
-            out_indices=(0, 1, 2, 3), norm_cfg=dict(type='BN')),
-        decoder=dict(type='MultiTaskFPNDecoder', in_channels=[8, 16, 32, 64],
-                     channels=16, **block),
-        decode_heads=dict(
-            seg=dict(type='SegTaskHead', in_channels=16, channels=8,
-                     num_classes=5, **block),
-            depth=dict(type='DepthTaskHead', in_channels=16, channels=8,
-                       **block)),
-        task_weights=dict(depth=2.0))
+    cfg = tiny_multitask_cfg(tasks=('seg', 'depth'),
+                             task_weights=dict(depth=2.0))
     if task_balancer is not None:
         cfg['task_balancer'] = task_balancer
     return cfg
