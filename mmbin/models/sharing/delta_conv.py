@@ -26,8 +26,6 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
         https://github.com/sarashoouri/EfficientMTL).
     """
 
-    shared_param_names = ('weight', 'bias')
-
     @classmethod
     def _empty_like(cls, conv: nn.Conv2d, key: str) -> 'DeltaConv2d':
         """A meta-device convolution with ``conv``'s hyper-parameters."""

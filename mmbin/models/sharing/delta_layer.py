@@ -36,7 +36,8 @@ class DeltaLayerMixin:
         https://github.com/sarashoouri/EfficientMTL).
     """
 
-    #: Names of the shared parameters (set by the subclass).
+    #: Names of the shared parameters (``weight`` and ``bias`` unless the
+    #: subclass says otherwise).
     shared_param_names: Sequence[str] = ('weight', 'bias')
 
     @classmethod

@@ -22,8 +22,6 @@ class DeltaLinear(DeltaLayerMixin, nn.Linear):
         https://github.com/sarashoouri/EfficientMTL).
     """
 
-    shared_param_names = ('weight', 'bias')
-
     @classmethod
     def _empty_like(cls, linear: nn.Linear, key: str) -> 'DeltaLinear':
         """A meta-device linear layer with ``linear``'s sizes."""
