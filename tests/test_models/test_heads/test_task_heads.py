@@ -153,3 +153,49 @@ def test_fpn_decoder_shapes_and_binarization():
     assert summed(feats)[0].shape == (2, 12, 16, 16)
     with pytest.raises(ValueError, match='fusion'):
         MODELS.build(dict(cfg, fusion='max'))
+
+
+def test_dense_task_head_defaults_and_overrides():
+    """A new dense task is a DenseTaskHead subclass with class defaults;
+    config keys override them and a num_classes is ignored."""
+    from mmengine.structures import PixelData as PD
+
+    from mmbin.models.decode_heads import DenseTaskHead
+
+    class TwoChannelHead(DenseTaskHead):
+        task_name = 'two'
+        num_outputs = 2
+        default_gt_key = 'gt_depth_map'
+        default_pred_key = 'pred_two'
+        default_loss_decode = dict(type='DepthL1Loss', loss_name='loss_two')
+
+        def postprocess(self, out):
+            return {self.pred_key: PD(data=out)}
+
+    head = TwoChannelHead(C_IN, 8, num_classes=9)
+    assert head.out_channels == 2 and head.conv_seg.out_channels == 2
+    assert (head.gt_key, head.pred_key) == ('gt_depth_map', 'pred_two')
+    assert head.loss_decode.loss_name == 'loss_two'
+    # the default config is copied, not shared between instances
+    head.loss_decode.loss_weight = 5.
+    assert TwoChannelHead.default_loss_decode.get('loss_weight') is None
+    out = head([torch.randn(N, C_IN, H, W)])
+    samples = _samples()
+    for s in samples:
+        s.gt_depth_map = PixelData(data=s.gt_depth_map.data.repeat(2, 1, 1))
+    losses = head.loss_by_feat(out, samples)
+    gt = torch.stack([s.gt_depth_map.data for s in samples])
+    up = F.interpolate(out, size=gt.shape[2:], mode='bilinear',
+                       align_corners=False)
+    valid = gt > 0
+    assert torch.allclose(losses['loss_two'],
+                          5. * (up - gt).abs()[valid].mean())
+    other = TwoChannelHead(
+        C_IN, 8, gt_key='gt_normal_map', pred_key='p',
+        loss_decode=dict(type='NormalLoss', loss_weight=2.))
+    assert (other.gt_key, other.pred_key) == ('gt_normal_map', 'p')
+    assert other.loss_decode.loss_name == 'loss_normal'
+    edge = MODELS.build(dict(type='EdgeTaskHead', in_channels=C_IN,
+                             channels=8, num_classes=4))
+    assert (edge.gt_key, edge.pred_key) == ('gt_edge_map', 'pred_edge_map')
+    assert edge.out_channels == 1
