@@ -101,6 +101,62 @@ def tiny_multitask_cfg(binary: bool = False,
     return copy.deepcopy(cfg)
 
 
+def tiny_bimtdp_cfg(ib: bool = True, num_classes: int = 6) -> dict:
+    """A multi-task model of the Bi-MTDP layout, 8x narrower: BiResNet
+    (stride-2 stem block), optional IB neck, a binary FPN decoder summing its
+    levels and binary heads (``ReActConv``, ``RPReLU``, bypass), with the
+    multi-task data preprocessor of the NYUD configs.
+
+    Args:
+        ib (bool): With the ``IBNeck`` on the last stage.
+        num_classes (int): Segmentation classes.
+
+    Returns:
+        dict: The config (a fresh copy).
+    """
+    binary = dict(conv_cfg=dict(type='ReActConv'), norm_cfg=dict(type='BN'))
+    act = dict(type='RPReLU')
+    head = dict(in_channels=32, channels=16, act_cfg=act, bypass=True,
+                **binary)
+    cfg = dict(
+        type='MultiTaskEncoderDecoder',
+        data_preprocessor=dict(
+            type='MultiTaskDataPreProcessor',
+            mean=[123.675, 116.28, 103.53],
+            std=[58.395, 57.12, 57.375],
+            bgr_to_rgb=True,
+            pad_val=0,
+            seg_pad_val=255,
+            size_divisor=32),
+        backbone=dict(
+            type='BiResNet',
+            depth=18,
+            stem_channels=16,
+            base_channels=8,
+            out_indices=(0, 1, 2, 3),
+            strides=(1, 2, 2, 2),
+            act_cfg=act,
+            **binary),
+        neck=dict(type='IBNeck', in_channels=CH, levels=(3, ), **binary),
+        decoder=dict(
+            type='MultiTaskFPNDecoder',
+            in_channels=CH,
+            channels=32,
+            act_cfg=act,
+            bypass=True,
+            fusion='sum',
+            **binary),
+        decode_heads=dict(
+            seg=dict(type='SegTaskHead', num_classes=num_classes, **head),
+            depth=dict(type='DepthTaskHead', **head),
+            normal=dict(type='NormalTaskHead', **head),
+            edge=dict(type='EdgeTaskHead', **head)),
+        test_cfg=dict(mode='whole'))
+    if not ib:
+        del cfg['neck']
+    return copy.deepcopy(cfg)
+
+
 def make_nyud_samples(n: int = 2,
                       h: int = 32,
                       w: int = 32,

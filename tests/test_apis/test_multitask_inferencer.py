@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from _helpers.multitask import tiny_bimtdp_cfg
 from _helpers.randomize import randomize_trained
 from mmengine.registry import init_default_scope
 from mmengine.runner import save_checkpoint
@@ -34,34 +35,13 @@ H, W = 80, 120  # input images; the network sees 64 x 96 (no padding)
 TASKS = ('seg', 'depth', 'normal', 'edge')
 NUM_CLASSES = 6
 
+#: The test config around :func:`tiny_bimtdp_cfg` (no IB neck), written to
+#: a file as a user's config would be.
 CONFIG = """
 _base_ = []
 default_scope = 'mmseg'
 custom_imports = dict(imports=['mmbin'], allow_failed_imports=False)
-bin_conv = dict(type='ReActConv')
-head = dict(in_channels=32, channels=16, conv_cfg=bin_conv,
-            act_cfg=dict(type='RPReLU'), bypass=True, norm_cfg=dict(type='BN'))
-model = dict(
-    type='MultiTaskEncoderDecoder',
-    data_preprocessor=dict(
-        type='MultiTaskDataPreProcessor', mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_val=0,
-        seg_pad_val=255, size_divisor=32),
-    backbone=dict(
-        type='BiResNet', depth=18, stem_channels=16, base_channels=8,
-        out_indices=(0, 1, 2, 3), strides=(1, 2, 2, 2),
-        norm_cfg=dict(type='BN'), conv_cfg=bin_conv,
-        act_cfg=dict(type='RPReLU')),
-    decoder=dict(
-        type='MultiTaskFPNDecoder', in_channels=[8, 16, 32, 64], channels=32,
-        conv_cfg=bin_conv, act_cfg=dict(type='RPReLU'), bypass=True,
-        fusion='sum', norm_cfg=dict(type='BN')),
-    decode_heads=dict(
-        seg=dict(type='SegTaskHead', num_classes=6, **head),
-        depth=dict(type='DepthTaskHead', **head),
-        normal=dict(type='NormalTaskHead', **head),
-        edge=dict(type='EdgeTaskHead', **head)),
-    test_cfg=dict(mode='whole'))
+model = {model!r}
 test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='MultiTaskResize', scale=(96, 64), keep_ratio=True),
@@ -91,7 +71,7 @@ def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp('inferencer')
     cfg_path = str(root / 'tiny_mt.py')
     with open(cfg_path, 'w') as f:
-        f.write(CONFIG)
+        f.write(CONFIG.format(model=tiny_bimtdp_cfg(ib=False)))
     from mmengine.config import Config
     init_default_scope('mmseg')
     torch.manual_seed(0)

@@ -11,6 +11,8 @@ import torch.nn as nn
 
 pytest.importorskip('openvino')
 
+from _helpers.multitask import (  # noqa: E402
+    tiny_bimtdp_cfg as tiny_multitask_cfg)
 from _helpers.randomize import randomize_trained as randomize  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 from mmseg.registry import MODELS  # noqa: E402
@@ -20,62 +22,6 @@ from mmbin.deploy import (BiRealClassifier, attach_openvino,  # noqa: E402
                           export_openvino, make_fp_twin, read_export_info,
                           read_model, runtime_config, save_exported)
 from mmbin.ops import BinaryConv2d  # noqa: E402
-
-BIN = dict(type='ReActConv')
-ACT = dict(type='RPReLU')
-NORM = dict(type='BN')
-
-
-def tiny_multitask_cfg():
-    """A multi-task model of the Bi-MTDP layout, 8x narrower."""
-    head = dict(
-        in_channels=32,
-        channels=16,
-        conv_cfg=BIN,
-        act_cfg=ACT,
-        bypass=True,
-        norm_cfg=NORM)
-    return dict(
-        type='MultiTaskEncoderDecoder',
-        data_preprocessor=dict(
-            type='MultiTaskDataPreProcessor',
-            mean=[123.675, 116.28, 103.53],
-            std=[58.395, 57.12, 57.375],
-            bgr_to_rgb=True,
-            pad_val=0,
-            seg_pad_val=255,
-            size_divisor=32),
-        backbone=dict(
-            type='BiResNet',
-            depth=18,
-            stem_channels=16,
-            base_channels=8,
-            out_indices=(0, 1, 2, 3),
-            strides=(1, 2, 2, 2),
-            norm_cfg=NORM,
-            conv_cfg=BIN,
-            act_cfg=ACT),
-        neck=dict(
-            type='IBNeck',
-            in_channels=[8, 16, 32, 64],
-            levels=(3, ),
-            conv_cfg=BIN,
-            norm_cfg=NORM),
-        decoder=dict(
-            type='MultiTaskFPNDecoder',
-            in_channels=[8, 16, 32, 64],
-            channels=32,
-            conv_cfg=BIN,
-            act_cfg=ACT,
-            bypass=True,
-            fusion='sum',
-            norm_cfg=NORM),
-        decode_heads=dict(
-            seg=dict(type='SegTaskHead', num_classes=6, **head),
-            depth=dict(type='DepthTaskHead', **head),
-            normal=dict(type='NormalTaskHead', **head),
-            edge=dict(type='EdgeTaskHead', **head)),
-        test_cfg=dict(mode='whole'))
 
 
 @pytest.fixture(scope='module')
