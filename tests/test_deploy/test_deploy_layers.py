@@ -8,6 +8,7 @@ import torch.nn as nn
 
 pytest.importorskip('openvino')
 
+from _helpers.ir_checks import check_single_output  # noqa: E402
 from _helpers.randomize import randomize_batchnorm  # noqa: E402
 
 from mmbin.deploy import (BinaryKernelError,  # noqa: E402
@@ -179,13 +180,7 @@ def test_allow_float_keeps_unpackable_layers_exact_but_reports_them():
     exported = export_openvino(model, tuple(x.shape), allow_float=True)
     assert exported.binary_layers == ['1']
     assert [f[0] for f in exported.float_layers] == ['0']
-    compiled = compile_model(exported.ov_model, 1)
-    with torch.no_grad():
-        ref = model(x).numpy()
-    out = compiled(x.numpy())[0]
-    assert np.abs(out - ref).max() / np.abs(ref).max() < 1e-5
-    report = binary_kernel_report(compiled,
-                                  read_export_info(exported.ov_model))
+    report = check_single_output(model, exported, x, threads=1)
     assert report.on_u1 == ['1'] and not report.ok
     with pytest.raises(BinaryKernelError, match=r'float fallback: 0 '):
         report.raise_if_failed()

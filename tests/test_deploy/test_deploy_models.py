@@ -11,6 +11,7 @@ import torch.nn as nn
 
 pytest.importorskip('openvino')
 
+from _helpers.ir_checks import check_single_output  # noqa: E402
 from _helpers.multitask import (  # noqa: E402
     tiny_bimtdp_cfg as tiny_multitask_cfg)
 from _helpers.randomize import randomize_trained as randomize  # noqa: E402
@@ -152,11 +153,5 @@ def test_bireal_classifier():
     x = torch.randn(1, 3, 96, 96)
     exported = export_openvino(model, tuple(x.shape))
     assert exported.output_names == ['output0']
-    compiled = compile_model(exported.ov_model, 2)
-    with torch.no_grad():
-        ref = model(x).numpy()
-    out = compiled(x.numpy())[0]
-    assert np.abs(out - ref).max() / np.abs(ref).max() < 1e-5
-    report = binary_kernel_report(compiled,
-                                  read_export_info(exported.ov_model))
+    report = check_single_output(model, exported, x, threads=2)
     assert report.ok and len(report.on_u1) == 16
