@@ -51,12 +51,13 @@ def write_sample(out_dir: str, name: str, sample: dict,
 
 
 def write_split_files(out_dir: str, ids: Dict[str, List[str]]) -> None:
-    """Write ``gt_sets/<split>.txt`` for the ``train`` and ``val`` splits.
+    """Write ``gt_sets/<split>.txt`` for the ``train`` and ``val`` splits
+    (and ``test`` when ``ids`` has it).
 
     Args:
         out_dir (str): Output root.
         ids (dict[str, list[str]]): Sample ids per split, in order.
     """
-    for split in ('train', 'val'):
+    for split in ('train', 'val') + (('test', ) if 'test' in ids else ()):
         with open(osp.join(out_dir, 'gt_sets', split + '.txt'), 'w') as f:
             f.write(''.join(i + '\n' for i in ids[split]))
