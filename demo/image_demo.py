@@ -12,51 +12,30 @@ DIR/vis/<name>_<task>.png; with --save-npy also DIR/pred/<name>_<task>.npy
 import argparse
 import os.path as osp
 
-from mmbin.apis import MultiTaskInferencer
+from mmbin.apis.demo_args import (add_model_source_args, add_picture_args,
+                                  check_model_source, inferencer_from_args)
+from mmbin.utils.cli import positive_int
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Multi-task predictions on an image or a folder')
     parser.add_argument('img', help='image file or folder of images')
-    parser.add_argument('config', help='config file of the model')
-    parser.add_argument(
-        'checkpoint', nargs='?', help='checkpoint (.pth); not with --ir')
-    parser.add_argument(
-        '--ir', help='exported OpenVINO IR (model.xml or its folder) to run '
-        'instead of the checkpoint')
-    parser.add_argument(
-        '--out-dir', default='outputs', help='output folder (default: '
-        'outputs)')
-    parser.add_argument(
-        '--device', default=None, help='torch device, e.g. cpu or cuda:0 '
-        '(default: cuda if available); the IR always runs on the CPU')
-    parser.add_argument(
-        '--save-npy', action='store_true', help='also write the raw maps')
-    parser.add_argument(
-        '--depth-range', nargs=2, type=float, metavar=('MIN', 'MAX'),
-        help='depth colour scale in metres (default: per image)')
-    parser.add_argument(
-        '--opacity', type=float, default=0.6, help='opacity of the label '
-        'overlays (default: 0.6)')
-    parser.add_argument('--batch-size', type=int, default=1)
-    parser.add_argument('--threads', type=int, help='OpenVINO threads')
+    add_model_source_args(parser)
+    add_picture_args(
+        parser, depth_range_help='depth colour scale in metres (default: '
+        'per image)')
+    parser.add_argument('--batch-size', type=positive_int, default=1)
     parser.add_argument(
         '--show', action='store_true', help='show each panel in a window')
     args = parser.parse_args(argv)
-    if (args.checkpoint is None) == (args.ir is None):
-        parser.error('pass a checkpoint or --ir (one of them)')
+    check_model_source(parser, args)
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    inferencer = MultiTaskInferencer(
-        args.config,
-        weights=args.checkpoint,
-        ir=args.ir,
-        device=args.device,
-        ir_threads=args.threads)
+    inferencer = inferencer_from_args(args)
     inferencer(
         args.img,
         batch_size=args.batch_size,

@@ -11,25 +11,21 @@ Writes DIR/<video name>_panel.mp4; --save-frames adds DIR/frames/vis/
 """
 import argparse
 
-from mmbin.apis import MultiTaskInferencer, infer_video
+from mmbin.apis import infer_video
+from mmbin.apis.demo_args import (add_model_source_args, add_picture_args,
+                                  check_model_source, inferencer_from_args,
+                                  positive_float)
+from mmbin.utils.cli import positive_int
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Multi-task predictions on a video')
     parser.add_argument('video', help='video file (mp4, avi, ...)')
-    parser.add_argument('config', help='config file of the model')
-    parser.add_argument(
-        'checkpoint', nargs='?', help='checkpoint (.pth); not with --ir')
-    parser.add_argument(
-        '--ir', help='exported OpenVINO IR (model.xml or its folder) to run '
-        'instead of the checkpoint')
-    parser.add_argument(
-        '--out-dir', default='outputs', help='output folder (default: '
-        'outputs)')
-    parser.add_argument(
-        '--device', default=None, help='torch device, e.g. cpu or cuda:0 '
-        '(default: cuda if available); the IR always runs on the CPU')
+    add_model_source_args(parser)
+    add_picture_args(
+        parser, depth_range_help='depth colour scale in metres, the same '
+        'for every frame (default: per frame)')
     parser.add_argument(
         '--no-video', action='store_true', help='do not write the panel '
         'video')
@@ -37,33 +33,18 @@ def parse_args(argv=None):
         '--save-frames', action='store_true', help='write every frame\'s '
         'pictures')
     parser.add_argument(
-        '--save-npy', action='store_true', help='write every frame\'s raw '
-        'maps')
+        '--max-frames', type=positive_int, help='stop after N frames')
     parser.add_argument(
-        '--depth-range', nargs=2, type=float, metavar=('MIN', 'MAX'),
-        help='depth colour scale in metres, the same for every frame '
-        '(default: per frame)')
-    parser.add_argument('--opacity', type=float, default=0.6)
-    parser.add_argument('--max-frames', type=int, help='stop after N frames')
-    parser.add_argument(
-        '--fps', type=float, help='frame rate of the written video '
+        '--fps', type=positive_float, help='frame rate of the written video '
         '(default: the input\'s)')
-    parser.add_argument('--threads', type=int, help='OpenVINO threads')
     args = parser.parse_args(argv)
-    if (args.checkpoint is None) == (args.ir is None):
-        parser.error('pass a checkpoint or --ir (one of them)')
+    check_model_source(parser, args)
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    inferencer = MultiTaskInferencer(
-        args.config,
-        weights=args.checkpoint,
-        ir=args.ir,
-        device=args.device,
-        ir_threads=args.threads,
-        show_progress=False)
+    inferencer = inferencer_from_args(args, show_progress=False)
     summary = infer_video(
         inferencer,
         args.video,

@@ -9,18 +9,14 @@ torch >= 2.6, and must fit the model exactly (names and shapes), checked by
 what fits and logs the rest.
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmbin  # noqa: F401  (registers mmbin components)
-from mmbin.utils import (TRUST_ENV, CheckpointMismatchError,
-                         DamagedCheckpointError, UnsafeCheckpointError,
-                         setup_cpu_distributed)
-from mmbin.utils.config_loading import (ConfigError, load_config,
-                                        merge_cfg_options)
+from mmbin.utils import setup_cpu_distributed
+from mmbin.utils.runner_tools import (add_runner_args, config_from_args,
+                                      exit_on_checkpoint_error)
 
 
 def parse_args():
@@ -45,34 +41,15 @@ def parse_args():
     parser.add_argument(
         '--wait-time', type=float, default=2, help='the interval of show (s)')
     parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
         '--tta', action='store_true', help='Test time augmentation')
-    parser.add_argument(
-        '--trust-checkpoint',
-        action='store_true',
-        help='load the checkpoint with unrestricted unpickling (only for '
-        f'files you trust; same as {TRUST_ENV}=1)')
+    add_runner_args(parser)
     parser.add_argument(
         '--non-strict',
         action='store_true',
         help='accept a checkpoint that does not fit the model exactly: load '
         'the tensors that fit and log every mismatch (by default such a '
         'checkpoint is refused)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parser.parse_args()
 
 
 def trigger_visualization_hook(cfg, args):
@@ -103,28 +80,12 @@ def trigger_visualization_hook(cfg, args):
 
 def main():
     args = parse_args()
-    if args.trust_checkpoint:
-        os.environ[TRUST_ENV] = '1'
-    if not osp.isfile(args.config):
-        raise SystemExit(f'config file {args.config!r} does not exist')
+    cfg = config_from_args(args)
     if not osp.isfile(osp.expanduser(args.checkpoint)):
         raise SystemExit(
             f'checkpoint {args.checkpoint!r} does not exist; pass the .pth '
             'file written by tools/train.py (e.g. work_dirs/<config>/'
             'iter_<N>.pth)')
-
-    try:
-        cfg = load_config(args.config)
-        cfg.launcher = args.launcher
-        merge_cfg_options(cfg, args.cfg_options)
-    except (ConfigError, FileNotFoundError) as e:
-        raise SystemExit(f'error: {e}')
-
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
 
     cfg.load_from = args.checkpoint
     # the checkpoint must fit the model (CheckpointLoadCheckHook)
@@ -152,11 +113,8 @@ def main():
 
     setup_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
-    try:
+    with exit_on_checkpoint_error():
         runner.test()
-    except (CheckpointMismatchError, DamagedCheckpointError,
-            UnsafeCheckpointError) as err:
-        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':

@@ -13,20 +13,15 @@ when there is nothing to resume from; see docs/checkpoints.md.
 """
 import argparse
 import logging
-import os
-import os.path as osp
 
 import torch
-from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmbin  # noqa: F401  (registers mmbin components)
-from mmbin.utils import (TRUST_ENV, CheckpointMismatchError,
-                         DamagedCheckpointError, UnsafeCheckpointError,
-                         setup_cpu_distributed)
-from mmbin.utils.config_loading import (ConfigError, load_config,
-                                        merge_cfg_options)
+from mmbin.utils import setup_cpu_distributed
+from mmbin.utils.runner_tools import (add_runner_args, config_from_args,
+                                      exit_on_checkpoint_error)
 
 
 def parse_args():
@@ -44,49 +39,13 @@ def parse_args():
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training (needs a GPU)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override some settings in the used config, the key-value pair '
-        'in xxx=yyy format will be merged into config file.')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument(
-        '--trust-checkpoint',
-        action='store_true',
-        help='load checkpoints with unrestricted unpickling (only for files '
-        f'you trust; same as {TRUST_ENV}=1)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    if args.trust_checkpoint:
-        os.environ[TRUST_ENV] = '1'
-    if not osp.isfile(args.config):
-        raise SystemExit(f'config file {args.config!r} does not exist')
-
-    try:
-        cfg = load_config(args.config)
-        cfg.launcher = args.launcher
-        merge_cfg_options(cfg, args.cfg_options)
-    except (ConfigError, FileNotFoundError) as e:
-        raise SystemExit(f'error: {e}')
-
-    # work_dir priority: CLI > config > config file name
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = config_from_args(args)
 
     if args.amp:
         if not torch.cuda.is_available():
@@ -109,11 +68,8 @@ def main():
     setup_cpu_distributed(cfg, args.launcher)
 
     runner = Runner.from_cfg(cfg)
-    try:
+    with exit_on_checkpoint_error():
         runner.train()
-    except (CheckpointMismatchError, DamagedCheckpointError,
-            UnsafeCheckpointError) as err:
-        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':
