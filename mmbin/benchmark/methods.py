@@ -110,6 +110,11 @@ METHODS: Tuple[BenchmarkMethod, ...] = tuple(
             'FP multi-task',
             configs=_pair('r18_fp', 'mtdp')),
         BenchmarkMethod(
+            'fp_mt_narrow',
+            'FP multi-task, narrow (binary OPs)',
+            'FP multi-task',
+            configs=_pair('r18_fp_narrow', 'mtdp')),
+        BenchmarkMethod(
             'bimtdp',
             'Bi-MTDP (ReActNet, IB, KD)',
             'Bi-MTDP',

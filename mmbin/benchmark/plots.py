@@ -116,3 +116,65 @@ def plot_task_metrics(rows: Sequence[dict],
         fig.suptitle(title, fontsize=10)
     _save(plt, fig, path)
     return bars
+
+
+def plot_learning_curves(rows: Sequence[dict],
+                         val_base: dict,
+                         path: str,
+                         title: Optional[str] = None) -> int:
+    """Validation metrics and Δm against the training iteration, one line
+    per row (mean over its seeds at each evaluated iteration).
+
+    Args:
+        rows (Sequence[dict]): Aggregated records with ``per_seed``
+            records holding ``val_curve``
+            (:func:`~mmbin.benchmark.report.aggregate_records`).
+        val_base (dict): Baseline validation metrics for Δm
+            (:func:`~mmbin.benchmark.report.val_baseline`); Δm is left out
+            without all four.
+        path (str): PNG file to write.
+        title (str, optional): Figure title.
+
+    Returns:
+        int: Number of lines drawn.
+    """
+    from mmbin.evaluation.metrics.delta_m import delta_m
+    plt = _pyplot()
+    fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+    panels = [(m.key, m.key) for m in NYUD_HEADLINE] + [('Δm (%)', None)]
+    lines = 0
+    for ax, (name, key) in zip(axes.ravel(), panels):
+        for r in rows:
+            by_iter = {}
+            for rec in r.get('per_seed', []):
+                for point in rec.get('val_curve') or []:
+                    if key is not None:
+                        value = point.get(key)
+                    elif len(val_base) == len(NYUD_HEADLINE) and all(
+                            k in point for k in val_base):
+                        value = delta_m({k: point[k]
+                                         for k in val_base}, val_base)
+                    else:
+                        value = None
+                    if value is not None:
+                        by_iter.setdefault(point['iter'], []).append(value)
+            if not by_iter:
+                continue
+            its = sorted(by_iter)
+            ax.plot(its, [sum(by_iter[i]) / len(by_iter[i]) for i in its],
+                    marker='o', ms=3,
+                    color=_GROUP_COLOURS.get(r['group'], 'tab:purple'),
+                    ls='-' if r.get('tier') != 'exploratory' else ':',
+                    label=r['label'])
+            lines += 1
+        ax.set_title(f'validation {name}', fontsize=9)
+        ax.set_xlabel('iteration', fontsize=8)
+        ax.grid(True, alpha=0.3)
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    axes.ravel()[-1].axis('off')
+    if handles:
+        axes.ravel()[-1].legend(handles, labels, fontsize=7, loc='center')
+    if title:
+        fig.suptitle(title, fontsize=10)
+    _save(plt, fig, path)
+    return lines

@@ -10,6 +10,7 @@ result into the method's work directory. That dumped file is an ordinary
 config: ``tools/train.py`` trains it and ``tools/test.py`` re-evaluates any
 row from it. MMEngine has no notion of such a protocol, hence this module.
 """
+import copy
 import os.path as osp
 from typing import Dict, Optional
 
@@ -127,6 +128,10 @@ def build_method_config(method: BenchmarkMethod,
     cfg.resume = False
 
     root = data_root or preset.data_root
+    if preset.test_split is not None:
+        # its own copy (configs often alias test_dataloader = val_dataloader)
+        cfg.test_dataloader = copy.deepcopy(cfg.test_dataloader)
+        cfg.test_dataloader.dataset.ann_file = preset.test_split
     for loader in _LOADERS:
         dl = cfg[loader]
         if root is not None:
@@ -158,9 +163,15 @@ def build_method_config(method: BenchmarkMethod,
     for name in ('max_iters', 'val_interval', 'step_iters', 'step1_iters'):
         if isinstance(cfg.get(name), int):
             cfg[name] = n
-    # the test step evaluates; no validation while training
-    cfg.train_cfg.val_begin = n + 1
-    cfg.train_cfg.val_interval = n
+    if preset.val_interval:
+        # validation while training: the learning curve (selection only;
+        # reported numbers come from the test step)
+        cfg.train_cfg.val_begin = min(preset.val_interval, n)
+        cfg.train_cfg.val_interval = min(preset.val_interval, n)
+    else:
+        # the test step evaluates; no validation while training
+        cfg.train_cfg.val_begin = n + 1
+        cfg.train_cfg.val_interval = n
     ckpt = cfg.default_hooks.checkpoint
     if preset.checkpoint_interval is not None:
         ckpt.interval = min(preset.checkpoint_interval, n)

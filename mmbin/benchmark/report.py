@@ -2,8 +2,15 @@
 """Benchmark report: delta-m against the single-task baselines, the
 Markdown table, the CSV and ``results.md``.
 
-The inputs are the ``result.json`` records that the benchmark writes per
-method (:mod:`mmbin.benchmark.runner`); nothing here trains or evaluates.
+The inputs are the result records that the benchmark writes per method and
+seed (:mod:`mmbin.benchmark.results`); nothing here trains or evaluates.
+Records of several seeds are aggregated per method
+(:func:`aggregate_records`: metric means and standard deviations, n); Δm
+of every (method, seed) is taken against the single-task baselines' mean
+metrics (so that rows need not share seeds with the baselines), and since
+Δm is linear in the metrics for fixed baselines, a row's mean Δm is the Δm
+of its mean metrics. Headline comparisons pair the per-seed Δm of two rows
+(:func:`comparisons`).
 Metric keys, column titles, directions and decimals come from
 :data:`mmbin.evaluation.task_metrics.NYUD_HEADLINE`, delta-m from
 :func:`mmbin.evaluation.metrics.delta_m`, the Markdown from
@@ -19,8 +26,11 @@ from mmbin.evaluation.metrics.delta_m import delta_m
 from mmbin.evaluation.task_metrics import NYUD_HEADLINE
 from mmbin.utils.markdown import markdown_table
 from .methods import SINGLE_TASK_BASELINES, BenchmarkMethod
-from .plots import plot_delta_m_vs_ops, plot_task_metrics
+from .plots import plot_delta_m_vs_ops, plot_learning_curves, plot_task_metrics
 from .presets import BenchmarkPreset
+from .results import load_records
+from .stats import mean_std, paired_difference
+from .tiers import HEADLINE_COMPARISONS
 
 #: Label of the row that sums the four single-task baselines.
 SINGLE_TASK_SUM = 'FP single-task, 4 models (sum)'
@@ -132,28 +142,55 @@ def benchmark_table(rows: Sequence[dict]) -> str:
     Returns:
         str: The table.
     """
-    head = (['method'] + [m.title for m in NYUD_HEADLINE] + [
+    head = (['method', 'n'] + [m.title for m in NYUD_HEADLINE] + [
         'Δm (%) ↑', 'GOPs', 'FP params (M)', 'binary params (M)',
-        'memory (MB)', 'train s/iter', 'CPU ms/img'
+        'memory (MB)', 'train s/iter', 'CPU ms/img', 'OpenVINO ms/img'
     ])
     cells = []
     for r in rows:
         m = r['metrics']
-        cells.append([r['label']] +
-                     [metric.format(m.get(metric.key))
-                      for metric in NYUD_HEADLINE] + [
-                          _fmt(r.get('delta_m'), 2, signed=True),
+        std = r.get('metrics_std') or {}
+
+        def cell(metric):
+            text = metric.format(m.get(metric.key))
+            if std.get(metric.key) is not None:
+                text += ' ± ' + metric.format(std[metric.key])
+            return text
+
+        dm = _fmt(r.get('delta_m'), 2, signed=True)
+        if r.get('delta_m_std') is not None:
+            dm += f' ± {r["delta_m_std"]:.2f}'
+        n = r.get('n')
+        label = r['label'] + (' (exploratory)' if r.get('tier') ==
+                              'exploratory' else '')
+        cells.append([label, '-' if n is None else str(n)] +
+                     [cell(metric) for metric in NYUD_HEADLINE] + [
+                          dm,
                           _fmt(r.get('ops'), 3, 1e-9),
                           _fmt(r.get('params_fp'), 2, 1e-6),
                           _fmt(r.get('params_bin'), 2, 1e-6),
                           _fmt(r.get('memory_mb'), 2),
                           _fmt(r.get('train_s_per_iter'), 3),
                           _fmt(r.get('infer_ms'), 1),
+                          _deploy_cell(r.get('deploy')),
                       ])
     return markdown_table(head, cells)
 
 
-CSV_FIELDS = ('name', 'label', 'group', 'iters', 'delta_m', 'ops', 'flops',
+def _deploy_cell(d) -> str:
+    """``'<ms> (1-bit)'``, ``'<ms> (fp32), <ms> (int8)'`` or ``'-'``."""
+    if not d:
+        return '-'
+    text = f'{d["ms"]:.1f} ({d["precision"]})'
+    if d.get('precision') == 'fp32':
+        int8 = d.get('int8_ms')
+        text += ', ' + (f'{int8:.1f} (int8)' if int8 is not None else
+                        '- (int8)')
+    return text
+
+
+CSV_FIELDS = ('name', 'label', 'group', 'tier', 'n', 'iters', 'delta_m',
+              'delta_m_std', 'ops', 'flops',
               'bops', 'params_fp', 'params_bin', 'memory_mb',
               'train_s_per_iter', 'infer_ms', 'infer_threads', 'config',
               'checkpoint')
@@ -181,6 +218,182 @@ def write_csv(rows: Sequence[dict], path: str) -> List[str]:
     return fields
 
 
+def aggregate_records(records: Sequence[dict],
+                      methods: Sequence[BenchmarkMethod]) -> List[dict]:
+    """One record per method: mean metrics and costs over its seeds.
+
+    Args:
+        records (Sequence[dict]): Result records (``name``, ``seed``,
+            ``metrics``, costs).
+        methods (Sequence[BenchmarkMethod]): Table order.
+
+    Returns:
+        list[dict]: Per method with records, in table order: the first
+        record's fields with ``metrics`` (means), ``metrics_std``, ``n``,
+        ``seeds``, costs averaged, and ``per_seed`` (the records).
+    """
+    out = []
+    for m in methods:
+        recs = [r for r in records if r['name'] == m.name]
+        if not recs:
+            continue
+        agg = dict(recs[0])
+        keys = sorted({k for r in recs for k in r.get('metrics', {})})
+        stats = {
+            k: mean_std([r['metrics'][k] for r in recs if k in r['metrics']])
+            for k in keys
+        }
+        agg['metrics'] = {k: v['mean'] for k, v in stats.items()}
+        agg['metrics_std'] = {k: v['std'] for k, v in stats.items()}
+        agg['n'] = len(recs)
+        agg['seeds'] = [r.get('seed') for r in recs]
+        for k in ('ops', 'flops', 'bops', 'params_fp', 'params_bin',
+                  'memory_mb', 'train_s_per_iter', 'infer_ms'):
+            vals = [r[k] for r in recs if r.get(k) is not None]
+            agg[k] = mean_std(vals)['mean'] if vals else None
+        deploys = [r['deploy'] for r in recs if r.get('deploy')]
+        agg['deploy'] = deploys[-1] if deploys else None
+        agg['per_seed'] = recs
+        out.append(agg)
+    return out
+
+
+def per_seed_delta_m(rows: Sequence[dict],
+                     base: Dict[str, float]) -> Dict[str, Dict[int, float]]:
+    """Δm of every (method, seed) against ``base``.
+
+    Args:
+        rows (Sequence[dict]): Aggregated records (with ``per_seed``).
+        base (dict): Baseline metrics (:func:`baseline_metrics`).
+
+    Returns:
+        dict: Method name -> {seed: Δm}; methods without Δm are left out.
+    """
+    out = {}
+    for r in rows:
+        if r['name'] in SINGLE_TASK_BASELINES:
+            continue
+        vals = {}
+        for rec in r.get('per_seed', [r]):
+            dm = _delta_m_or_none(rec.get('metrics', {}), base)
+            if dm is not None:
+                vals[rec.get('seed', 0)] = dm
+        if vals:
+            out[r['name']] = vals
+    return out
+
+
+def comparisons(dm: Dict[str, Dict[int, float]]) -> List[dict]:
+    """The headline comparisons present in ``dm`` (paired over seeds).
+
+    Args:
+        dm (dict): From :func:`per_seed_delta_m`.
+
+    Returns:
+        list[dict]: ``a``, ``b``, ``question`` and
+        :func:`~.stats.paired_difference`'s fields.
+    """
+    out = []
+    for a, b, question in HEADLINE_COMPARISONS:
+        if a in dm and b in dm:
+            out.append(dict(a=a, b=b, question=question,
+                            **paired_difference(dm[a], dm[b])))
+    return out
+
+
+def comparisons_table(comps: Sequence[dict], labels: Dict[str, str]) -> str:
+    """Markdown table of :func:`comparisons`."""
+    cells = []
+    for c in comps:
+        if c['n'] >= 2:
+            ci = f'[{c["low"]:+.2f}, {c["high"]:+.2f}]'
+            verdict = 'established' if c['established'] else (
+                'not established')
+        else:
+            ci, verdict = '-', 'not established (n < 2)'
+        cells.append([
+            c['question'], f'{labels[c["a"]]} − {labels[c["b"]]}',
+            str(c['n']), f'{c["mean"]:+.2f}', ci, verdict
+        ])
+    return markdown_table(
+        ['question', 'Δm difference', 'n (paired seeds)', 'mean (points)',
+         '95 % CI', 'verdict'], cells)
+
+
+def val_delta_m_curve(curve: Sequence[dict],
+                      base: Dict[str, float]) -> List[tuple]:
+    """``(iteration, Δm)`` of a validation curve against ``base`` (points
+    without every headline metric are left out)."""
+    out = []
+    for point in curve:
+        dm = _delta_m_or_none(point, base)
+        if dm is not None:
+            out.append((point['iter'], dm))
+    return out
+
+
+def last_quarter_change(points: Sequence[tuple], iters: int
+                        ) -> Optional[float]:
+    """How much Δm moves over the last quarter of training: max - min of
+    the validation Δm at iterations >= 0.75 * ``iters`` (the convergence
+    criterion is < 0.5 points).
+
+    Args:
+        points (Sequence[tuple]): ``(iteration, Δm)``.
+        iters (int): Training length.
+
+    Returns:
+        float | None: The range; ``None`` with fewer than two points in
+        the last quarter.
+    """
+    tail = [dm for it, dm in points if it >= 0.75 * iters]
+    return max(tail) - min(tail) if len(tail) >= 2 else None
+
+
+def val_baseline(rows: Sequence[dict]) -> Dict[str, float]:
+    """Baseline metrics on the validation split: the last validation point
+    of each single-task baseline, mean over its seeds."""
+    base = {}
+    for metric in NYUD_HEADLINE:
+        for name, task in SINGLE_TASK_BASELINES.items():
+            if task != metric.task:
+                continue
+            vals = [
+                rec['val_curve'][-1][metric.key]
+                for r in rows if r['name'] == name
+                for rec in r.get('per_seed', [])
+                if rec.get('val_curve')
+                and metric.key in rec['val_curve'][-1]
+            ]
+            if vals:
+                base[metric.key] = sum(vals) / len(vals)
+    return base
+
+
+def convergence(rows: Sequence[dict]) -> Dict[str, dict]:
+    """Per multi-task row with a validation curve: the last-quarter Δm
+    change per seed, its maximum, and whether it is < 0.5 points.
+
+    Returns:
+        dict: Method name -> ``changes`` (seed -> change), ``max``,
+        ``converged``.
+    """
+    base = val_baseline(rows)
+    out = {}
+    for r in rows:
+        changes = {}
+        for rec in r.get('per_seed', []):
+            pts = val_delta_m_curve(rec.get('val_curve') or [], base)
+            ch = last_quarter_change(pts, int(rec.get('iters') or 0))
+            if ch is not None:
+                changes[rec.get('seed', 0)] = ch
+        if changes:
+            worst = max(changes.values())
+            out[r['name']] = dict(
+                changes=changes, max=worst, converged=worst < 0.5)
+    return out
+
+
 def load_results(work_dir: str,
                  methods: Sequence[BenchmarkMethod]) -> List[dict]:
     """The ``result.json`` records of the finished methods.
@@ -205,7 +418,7 @@ def load_results(work_dir: str,
 
 def report_text(rows: Sequence[dict],
                 preset: BenchmarkPreset,
-                seed: int,
+                seed,
                 missing: Sequence[str] = (),
                 total_s: Optional[float] = None) -> str:
     """The text of ``results.md``: title, protocol, table and legend.
@@ -213,7 +426,7 @@ def report_text(rows: Sequence[dict],
     Args:
         rows (Sequence[dict]): Output of :func:`build_rows`.
         preset (BenchmarkPreset): The protocol the rows ran under.
-        seed (int): Their random seed.
+        seed (int | Sequence[int]): Their random seed(s).
         missing (Sequence[str]): Methods not finished yet (named at the
             end).
         total_s (float, optional): Wall time of this invocation; stated
@@ -223,15 +436,22 @@ def report_text(rows: Sequence[dict],
         str: The Markdown document.
     """
     h, w = preset.complexity_size
+    seeds = [seed] if isinstance(seed, int) else list(seed)
+    split = ('the held-out test split' if preset.test_split else
+             'the validation split')
     text = (
         f'# mmbin benchmark, preset {preset.name}\n\n'
-        f'{preset.description}. Seed {seed}, deterministic mode '
+        f'{preset.description}. Metrics on {split}. '
+        f'Seed{"s" if len(seeds) > 1 else ""} '
+        f'{", ".join(str(s) for s in seeds)}, deterministic mode '
         f'(torch deterministic algorithms, data loading in the main process '
         f'for the CPU presets): metrics repeat on the same machine and '
         f'thread count, boundary scores up to the noise of the BSDS '
         f'matcher (pyEdgeEval seeds its outlier sampling from the clock); '
         f'timings do not.\n\n'
         f'{benchmark_table(rows)}\n\n'
+        f'Cells: mean ± standard deviation over the n seeds of the row '
+        f'(exploratory rows may have n = 1). '
         f'Δm: mean relative change of mIoU, RMSE, mean angle error and '
         f'odsF against the FP single-task baselines (sign flipped where '
         f'lower is better). OPs = FLOPs + BOPs/64 for a {h}x{w} input '
@@ -239,7 +459,9 @@ def report_text(rows: Sequence[dict],
         f'prediction); memory: weights at 32 bit (FP) and 1 bit (binary). '
         f'train s/iter: median of MMEngine\'s logged iteration time. '
         f'CPU ms/img: batch 1, median of timed test_step runs after '
-        f'warm-up.\n')
+        f'warm-up (PyTorch eager). OpenVINO ms/img (--deploy-latency, '
+        f'headline rows): batch 1, binary rows with 1-bit convolutions, FP '
+        f'rows in fp32 (int8 when NNCF is installed, else -).\n')
     if missing:
         text += f'\nNot finished: {", ".join(missing)}.\n'
     if total_s is not None:
@@ -247,39 +469,71 @@ def report_text(rows: Sequence[dict],
     return text
 
 
-def write_report(work_dir: str,
+def write_report(results_dir: str,
                  preset: BenchmarkPreset,
-                 seed: int,
                  methods: Sequence[BenchmarkMethod],
                  total_s: Optional[float] = None) -> Optional[str]:
-    """Write ``results.md``, ``results.csv``, ``delta_m_vs_ops.png`` and
-    ``task_metrics.png`` for every finished method in ``work_dir``.
+    """Write ``results.md``, ``results.csv``, ``delta_m_vs_ops.png``,
+    ``task_metrics.png`` and ``learning_curves.png`` into ``results_dir``
+    from its result files alone.
 
     Args:
-        work_dir (str): Benchmark work directory.
-        preset (BenchmarkPreset): The protocol of the work directory.
-        seed (int): Its random seed.
+        results_dir (str): The results directory
+            (``<method>/seed<k>.json``).
+        preset (BenchmarkPreset): The protocol of the results.
         methods (Sequence[BenchmarkMethod]): Every method that may be in
-            the table, in table order (finished ones of earlier
-            invocations with other ``--methods`` are included).
+            the table, in table order.
         total_s (float, optional): Wall time of this invocation.
 
     Returns:
         str | None: The text of ``results.md``; ``None`` (nothing written)
-        when no method has finished.
+        when there is no result.
     """
-    results = load_results(work_dir, methods)
-    if not results:
+    records = load_records(results_dir, [m.name for m in methods])
+    if not records:
         return None
-    rows = build_rows(results)
-    finished = {r['name'] for r in results}
-    missing = [m.name for m in methods if m.name not in finished]
-    text = report_text(rows, preset, seed, missing, total_s)
-    with open(osp.join(work_dir, 'results.md'), 'w') as f:
+    agg = aggregate_records(records, methods)
+    rows = build_rows(agg)
+    base = baseline_metrics(agg)
+    dm = per_seed_delta_m(agg, base)
+    for r in rows:
+        vals = list(dm.get(r['name'], {}).values())
+        r['delta_m_std'] = mean_std(vals)['std'] if vals else None
+    finished = {r['name'] for r in records}
+    missing = [m.name for m in methods if m.row and m.name not in finished]
+    seeds = sorted({r.get('seed', 0) for r in records})
+    text = report_text(rows, preset, seeds, missing, total_s)
+    labels = {m.name: m.label for m in methods}
+    comps = comparisons(dm)
+    if comps:
+        text += ('\n## Headline comparisons (paired across seeds)\n\n' +
+                 comparisons_table(comps, labels) +
+                 '\n\nΔm(A) − Δm(B) per seed, mean and 95 % Student-t '
+                 'interval; "not established" where the interval covers '
+                 '0.\n')
+    conv = convergence(agg)
+    if conv:
+        cells = [[
+            labels.get(name, name), ', '.join(
+                f'{c["changes"][s]:.2f}' for s in sorted(c['changes'])),
+            f'{c["max"]:.2f}', 'yes' if c['converged'] else 'no'
+        ] for name, c in conv.items()]
+        text += ('\n## Convergence (validation Δm, last quarter)\n\n' +
+                 markdown_table([
+                     'method', 'change per seed (points)', 'max',
+                     'converged (< 0.5)'
+                 ], cells) + '\n\nmax − min of the validation Δm over the '
+                 'evaluations in the last quarter of training, against the '
+                 "single-task baselines' last validation metrics; "
+                 'learning_curves.png shows the curves.\n')
+    with open(osp.join(results_dir, 'results.md'), 'w') as f:
         f.write(text)
-    write_csv(rows, osp.join(work_dir, 'results.csv'))
-    title = f'mmbin benchmark ({preset.name}, seed {seed})'
-    plot_delta_m_vs_ops(rows, osp.join(work_dir, 'delta_m_vs_ops.png'),
+    write_csv(rows, osp.join(results_dir, 'results.csv'))
+    title = f'mmbin benchmark ({preset.name}, seeds ' \
+        f'{", ".join(str(s) for s in seeds)})'
+    plot_delta_m_vs_ops(rows, osp.join(results_dir, 'delta_m_vs_ops.png'),
                         title)
-    plot_task_metrics(rows, osp.join(work_dir, 'task_metrics.png'), title)
+    plot_task_metrics(rows, osp.join(results_dir, 'task_metrics.png'), title)
+    plot_learning_curves(agg, val_baseline(agg),
+                         osp.join(results_dir, 'learning_curves.png'), title)
     return text
