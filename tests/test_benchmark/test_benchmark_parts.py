@@ -9,10 +9,14 @@ import pytest
 import torch
 from torch import nn
 
-from mmbin.benchmark import (METHODS, BenchmarkError, BenchmarkMethod,
+from mmbin.benchmark import (BUDGET_GROUPS, HEADLINE_METHODS, METHODS,
+                             BenchmarkError, BenchmarkMethod,
+                             aggregate_records, baseline_metrics,
                              benchmark_table, build_method_config,
-                             build_rows, get_preset, load_results,
-                             measure_latency, plot_delta_m_vs_ops,
+                             build_rows, comparisons, convergence,
+                             get_preset, last_quarter_change, load_records,
+                             mean_std, measure_latency, per_seed_delta_m,
+                             plan_runs, plot_delta_m_vs_ops,
                              plot_task_metrics, report_text, run_benchmark,
                              select_methods, train_seconds_per_iter,
                              write_csv, write_report)
@@ -244,14 +248,14 @@ def test_table_csv_and_plots(tmp_path):
     lines = md.splitlines()
     assert len(lines) == 2 + len(rows)
     # column titles, units and arrows come from the one metric table
-    assert lines[0].startswith(
-        '| method | mIoU ↑ | RMSE (m) ↓ | mErr (°) ↓ | odsF ↑ | Δm (%) ↑ |')
+    assert lines[0].startswith('| method | n | mIoU ↑ | RMSE (m) ↓ | '
+                               'mErr (°) ↓ | odsF ↑ | Δm (%) ↑ |')
     assert [m.key for m in NYUD_HEADLINE] == [
         'seg/mIoU', 'depth/rmse', 'normal/mean', 'edge/odsF'
     ]
-    assert '| Bi-MTDP | 36.00 | 0.600 | 22.00 | 54.00 | -12.50 | 0.200 |' \
-        in md
-    assert '| seg | 40.00 | - | - | - | - |' in md
+    assert ('| Bi-MTDP | - | 36.00 | 0.600 | 22.00 | 54.00 | -12.50 | '
+            '0.200 |') in md
+    assert '| seg | - | 40.00 | - | - | - | - |' in md
     fields = write_csv(rows, str(tmp_path / 'r.csv'))
     with open(tmp_path / 'r.csv') as f:
         table = list(csv.DictReader(f))
@@ -268,36 +272,176 @@ def test_table_csv_and_plots(tmp_path):
         assert img is not None and img.shape[0] > 300 and img.shape[1] > 500
 
 
+def _curve(dm_points):
+    """A validation curve of a multi-task row whose metrics equal the
+    baselines' (Δm 0) except mIoU, set to give the wanted Δm."""
+    return [
+        {'iter': it, 'seg/mIoU': 40.0 * (1 + 4 * dm / 100),
+         'depth/rmse': 0.5, 'normal/mean': 20.0, 'edge/odsF': 60.0}
+        for it, dm in dm_points
+    ]
+
+
 def test_report_files_from_result_json(tmp_path):
     preset = get_preset('smoke')
-    work = str(tmp_path)
+    res = str(tmp_path / 'results')
     methods = select_methods(None)
-    assert write_report(work, preset, 3, methods) is None  # nothing yet
-    assert not osp.exists(osp.join(work, 'results.md'))
+    assert write_report(res, preset, methods) is None  # nothing yet
+    assert not osp.exists(osp.join(res, 'results.md'))
+    base_curve = {
+        'fp_seg': {'seg/mIoU': 40.0}, 'fp_depth': {'depth/rmse': 0.5},
+        'fp_normal': {'normal/mean': 20.0}, 'fp_edge': {'edge/odsF': 60.0}}
     for rec in _results():
-        d = tmp_path / rec['name']
-        d.mkdir()
-        (d / 'result.json').write_text(json.dumps(rec))
-    loaded = load_results(work, methods)
-    # in the order of METHODS, whatever the order on disk
-    assert [r['name'] for r in loaded] == BASELINES + [
-        'fp_mt', 'bimtdp', 'share_step2'
-    ]
-    text = write_report(work, preset, 3, methods, total_s=90.0)
-    with open(osp.join(work, 'results.md')) as f:
+        rec['seed'] = 0
+        if rec['name'] in base_curve:
+            rec['val_curve'] = [dict(iter=10, **base_curve[rec['name']])]
+        if rec['name'] == 'bimtdp':
+            rec['tier'] = 'headline'
+            # last quarter (>= 7.5 of 10 iterations): Δm -12.4, -12.0
+            rec['val_curve'] = _curve([(5, -20.0), (8, -12.4), (10, -12.0)])
+        result_path = tmp_path / 'results' / rec['name'] / 'seed0.json'
+        result_path.parent.mkdir(parents=True)
+        result_path.write_text(json.dumps(rec))
+    # seeds 1 and 2 of fp_mt and bimtdp differ in mIoU only
+    extra = {
+        ('fp_mt', 1): 40.0, ('bimtdp', 1): 32.0,
+        ('fp_mt', 2): 44.0, ('bimtdp', 2): 34.0,
+    }
+    for (name, seed), miou in extra.items():
+        rec = json.loads((tmp_path / 'results' / name /
+                          'seed0.json').read_text())
+        rec['seed'] = seed
+        rec['metrics'] = dict(rec['metrics'], **{'seg/mIoU': miou})
+        (tmp_path / 'results' / name / f'seed{seed}.json').write_text(
+            json.dumps(rec))
+    records = load_records(res, [m.name for m in methods])
+    # in the order of METHODS then seed, whatever the order on disk
+    assert [(r['name'], r['seed']) for r in records] == [
+        (b, 0) for b in BASELINES] + [('fp_mt', 0), ('fp_mt', 1),
+                                      ('fp_mt', 2), ('bimtdp', 0),
+                                      ('bimtdp', 1), ('bimtdp', 2),
+                                      ('share_step2', 0)]
+    agg = aggregate_records(records, methods)
+    by = {r['name']: r for r in agg}
+    assert by['fp_mt']['n'] == 3
+    assert by['fp_mt']['metrics']['seg/mIoU'] == pytest.approx(128 / 3)
+    assert by['fp_mt']['metrics_std']['seg/mIoU'] == pytest.approx(
+        mean_std([44, 40, 44])['std'])
+    dm = per_seed_delta_m(agg, baseline_metrics(agg))
+    # Δm = (mIoU / 40 - 1) * 100 / 4 + (fixed parts: fp_mt -10 / 4,
+    # bimtdp (-20 - 10 - 10) / 4)
+    assert dm['fp_mt'] == pytest.approx({0: 0.0, 1: -2.5, 2: 0.0})
+    assert dm['bimtdp'] == pytest.approx({0: -12.5, 1: -15.0, 2: -13.75})
+    comp = [c for c in comparisons(dm) if c['b'] == 'bin_reactnet' or
+            (c['a'], c['b']) == ('fp_mt', 'bin_reactnet')]
+    assert comp == []  # bin_reactnet has no result
+    conv = convergence(agg)
+    assert conv['bimtdp']['changes'][0] == pytest.approx(0.4)
+    assert conv['bimtdp']['converged'] is True
+    assert 'fp_mt' not in conv  # no validation curve
+    text = write_report(res, preset, methods, total_s=90.0)
+    with open(osp.join(res, 'results.md')) as f:
         assert f.read() == text
     assert text.startswith('# mmbin benchmark, preset smoke\n\n')
-    assert 'Seed 3, deterministic mode' in text
+    assert 'Seeds 0, 1, 2, deterministic mode' in text
+    assert 'Metrics on the held-out test split' in text
     assert 'for a 48x64 input' in text
     assert 'This invocation ran 1.5 min.' in text
     assert 'Not finished: ' in text and 'bin_bnn' in text
-    assert '| Bi-MTDP | 36.00 | 0.600 |' in text
-    for name in ('results.csv', 'delta_m_vs_ops.png', 'task_metrics.png'):
-        assert osp.getsize(osp.join(work, name)) > 0
+    # mean ± std over seeds; Δm of the mean metrics = mean of per-seed Δm
+    assert '| Bi-MTDP | 3 | 34.00 ± 2.00 | 0.600 ± 0.000 |' in text
+    assert '-13.75 ± 1.25' in text
+    assert ('| Bi-MTDP (ReActNet, IB, KD) | 0.40, 0.40, 0.40 | 0.40 | yes |'
+            in text)
+    for name in ('results.csv', 'delta_m_vs_ops.png', 'task_metrics.png',
+                 'learning_curves.png'):
+        assert osp.getsize(osp.join(res, name)) > 0
     # without a wall time and with every method finished: neither line
-    rows = build_rows(loaded)
+    rows = build_rows(agg)
     text = report_text(rows, preset, 0)
     assert 'This invocation' not in text and 'Not finished' not in text
+
+
+def test_paired_comparison_table():
+    dm = {'fp_mt': {0: 1.0, 1: 2.0, 2: 3.0},
+          'bin_reactnet': {0: 0.0, 1: 0.0, 2: 0.0, 3: 5.0},
+          'bimtdp': {0: 0.5}}
+    comps = comparisons(dm)
+    assert [(c['a'], c['b']) for c in comps] == [('fp_mt', 'bin_reactnet'),
+                                                 ('bimtdp', 'bin_reactnet')]
+    # differences 1, 2, 3: mean 2, CI 2 ± 4.303 / sqrt(3) -> covers 0
+    assert comps[0]['n'] == 3 and comps[0]['established'] is False
+    assert comps[0]['low'] == pytest.approx(2 - 4.303 / 3**0.5)
+    from mmbin.benchmark.report import comparisons_table
+    md = comparisons_table(comps, {m.name: m.label for m in METHODS})
+    assert '| 3 | +2.00 | [-0.48, +4.48] | not established |' in md
+    assert 'not established (n < 2)' in md
+
+
+def test_last_quarter_change():
+    assert last_quarter_change([(1, 0.0), (8, 1.0), (10, 0.2)], 10) == \
+        pytest.approx(0.8)
+    assert last_quarter_change([(1, 0.0), (10, 0.2)], 10) is None
+
+
+def test_plan_runs_seeds_and_groups():
+    smoke = get_preset('smoke')
+    plan = plan_runs(smoke)
+    assert [s for s, _ in plan] == [0, 1]
+    assert len(plan[0][1]) == len(METHODS)
+    assert [m.name for m in plan[1][1]] == ['fp_mt', 'bin_reactnet']
+    conv = get_preset('cpu-conv')
+    plan = plan_runs(conv, seeds=[3, 4])
+    later = [m.name for m in plan[1][1]]
+    assert 'bin_bnn' not in later and 'fp_mt_narrow' in later
+    assert set(later) == set(HEADLINE_METHODS)
+    # a group: its methods and their dependencies only
+    plan = plan_runs(conv, group='teacher', seeds=[0])
+    assert [m.name for m in plan[0][1]] == ['fp_mt', 'bimtdp',
+                                            'bimtdp_no_ib']
+    # every method is in exactly one group
+    grouped = [n for names, _ in BUDGET_GROUPS.values() for n in names]
+    assert sorted(grouped) == sorted(m.name for m in METHODS)
+    with pytest.raises(BenchmarkError, match='unknown benchmark group'):
+        plan_runs(conv, group='nope')
+    with pytest.raises(BenchmarkError, match='not both'):
+        plan_runs(conv, methods=['fp_mt'], group='teacher')
+    with pytest.raises(BenchmarkError, match='distinct'):
+        plan_runs(conv, seeds=[1, 1])
+
+
+def test_test_split_and_val_interval_in_protocol(tmp_path):
+    preset = get_preset('cpu-conv')
+    m = select_methods(['fp_mt'])[-1]
+    cfg = build_method_config(m, preset, str(tmp_path), seed=0)
+    assert cfg.test_dataloader.dataset.ann_file == 'gt_sets/test.txt'
+    assert cfg.val_dataloader.dataset.ann_file == 'gt_sets/val.txt'
+    assert cfg.train_cfg.val_interval == 400 and cfg.train_cfg.val_begin == 400
+    assert cfg.train_cfg.max_iters == 3200
+    hard = get_preset('cpu-hard')
+    assert hard.synthetic['difficulty'] and hard.synthetic['num_test'] >= 300
+    # today's cpu preset is unchanged: test on val, no validation in training
+    cpu = build_method_config(m, get_preset('cpu'), str(tmp_path), seed=0)
+    assert cpu.test_dataloader.dataset.ann_file == 'gt_sets/val.txt'
+    assert cpu.train_cfg.val_begin == 601
+
+
+def test_determining_hash_ignores_paths_not_sections(tmp_path):
+    from mmbin.benchmark.provenance import config_hash
+    preset = get_preset('smoke')
+    m = select_methods(['fp_mt'])[-1]
+    a = build_method_config(m, preset, str(tmp_path / 'a'), seed=0)
+    b = build_method_config(m, preset, str(tmp_path / 'b'), seed=0,
+                            data_root='elsewhere')
+    b.default_hooks.logger.interval = 7  # logging does not count
+    assert config_hash(a, preset.synthetic) == config_hash(b,
+                                                           preset.synthetic)
+    b.optim_wrapper.optimizer.lr = 0.5
+    assert config_hash(a, preset.synthetic) != config_hash(b,
+                                                           preset.synthetic)
+    # the data set's generation arguments count instead of its path
+    assert config_hash(a, preset.synthetic) != config_hash(
+        a, dict(preset.synthetic, difficulty={'blur': 0.5}))
 
 
 def test_train_seconds_per_iter_reads_mmengine_scalars(tmp_path):
