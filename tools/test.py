@@ -14,7 +14,7 @@ import os.path as osp
 from mmengine.runner import Runner
 
 import mmbin  # noqa: F401  (registers mmbin components)
-from mmbin.utils import setup_cpu_distributed
+from mmbin.utils.dist import setup_cpu_distributed, shutdown_distributed
 from mmbin.utils.runner_tools import (add_runner_args, config_from_args,
                                       exit_on_checkpoint_error)
 
@@ -115,6 +115,7 @@ def main():
     runner = Runner.from_cfg(cfg)
     with exit_on_checkpoint_error():
         runner.test()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

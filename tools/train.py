@@ -19,7 +19,7 @@ from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmbin  # noqa: F401  (registers mmbin components)
-from mmbin.utils import setup_cpu_distributed
+from mmbin.utils.dist import setup_cpu_distributed, shutdown_distributed
 from mmbin.utils.runner_tools import (add_runner_args, config_from_args,
                                       exit_on_checkpoint_error)
 
@@ -70,6 +70,7 @@ def main():
     runner = Runner.from_cfg(cfg)
     with exit_on_checkpoint_error():
         runner.train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':

@@ -56,3 +56,20 @@ def setup_cpu_distributed(cfg: Config, launcher: str) -> bool:
     env_cfg = cfg.setdefault('env_cfg', {})
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     return True
+
+
+def shutdown_distributed() -> None:
+    """End a distributed run cleanly: wait for every rank, then destroy the
+    process group.
+
+    Without it each process tears down its gloo process group during
+    interpreter exit, while another rank may still be in its last
+    collective; under load this aborted a rank ("terminate called without an
+    active exception", SIGABRT) after a successful CPU run. Call it only
+    after the run succeeded (a barrier after a failure on another rank
+    would wait for that rank forever). Does nothing outside a distributed
+    run.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
