@@ -40,3 +40,28 @@ def logged_metrics(work_dir: str) -> Dict[str, float]:
             for line in f:
                 found.update(json.loads(line))
     return found
+
+
+#: The repository root (scripts are given relative to it).
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def load_script(relpath: str):
+    """Import a command-line script of the repository as a module, to call
+    its ``parse_args``/``main`` in-process (``tools/`` and ``demo/`` are not
+    packages).
+
+    Args:
+        relpath (str): Path from the repository root, e.g.
+            ``'tools/analysis/get_flops.py'``.
+
+    Returns:
+        module: The executed script module.
+    """
+    import importlib.util
+    path = osp.join(REPO_ROOT, relpath)
+    name = osp.splitext(osp.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,21 +1,17 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """tools/analysis/get_flops.py refuses bad numbers with a usage error
 naming the option and the allowed range."""
-import importlib.util
 import os.path as osp
 import subprocess
 
 import pytest
+from _helpers.tool_runs import load_script
 
 from mmbin.analysis import config_complexity
 
 
 def _tool(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'get_flops', osp.join(repo_root, 'tools', 'analysis', 'get_flops.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_script('tools/analysis/get_flops.py')
 
 
 def test_parse_args_values(repo_root):

@@ -3,7 +3,6 @@
 model, totals equal to the per-component table on a real config, and the
 get_flops tool's --per-layer outputs."""
 import contextlib
-import importlib.util
 import io
 import json
 import os.path as osp
@@ -11,6 +10,7 @@ import os.path as osp
 import pytest
 import torch
 import torch.nn as nn
+from _helpers.tool_runs import load_script
 
 from mmbin.analysis import (PER_LAYER_KEYS, analyze_complexity,
                             config_complexity, per_layer_complexity,
@@ -153,11 +153,7 @@ def test_table_needs_layers():
 
 
 def _tool(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'get_flops', osp.join(repo_root, 'tools', 'analysis', 'get_flops.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_script('tools/analysis/get_flops.py')
 
 
 @pytest.fixture(scope='module')

@@ -1,20 +1,12 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """The demos' shared arguments: one model source, numbers checked when
 parsed (argparse usage errors naming the option)."""
-import importlib.util
-import os.path as osp
-
 import pytest
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from _helpers.tool_runs import load_script
 
 
 def _demo(name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(ROOT, 'demo', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f'demo/{name}.py')
 
 
 @pytest.mark.parametrize('name,extra,option', [

@@ -2,7 +2,6 @@
 """MultiTaskInferencer and the demos on a tiny randomly initialised binary
 multi-task model: pictures and maps of the PyTorch path, the same pictures
 through an exported OpenVINO IR, a generated video, and the errors."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -12,6 +11,7 @@ import pytest
 import torch
 from _helpers.multitask import tiny_bimtdp_cfg
 from _helpers.randomize import randomize_trained
+from _helpers.tool_runs import load_script
 from mmengine.registry import init_default_scope
 from mmengine.runner import save_checkpoint
 from mmseg.registry import MODELS
@@ -19,16 +19,10 @@ from mmseg.registry import MODELS
 import mmbin  # noqa: F401
 from mmbin.apis import MultiTaskInferencer, infer_video
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
 
 def _demo(name):
     """Import demo/<name>.py (the demo folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(ROOT, 'demo', f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f'demo/{name}.py')
 
 
 H, W = 80, 120  # input images; the network sees 64 x 96 (no padding)

@@ -1,11 +1,11 @@
 # Copyright (c) mmbin contributors. All rights reserved.
-import importlib.util
 import os.path as osp
 import sys
 
 import cv2
 import numpy as np
 import pytest
+from _helpers.tool_runs import load_script
 
 from mmbin.visualization import (browse_dataset, colorbar, depth_to_rgb,
                                  depth_with_scale, edges_to_rgb,
@@ -13,12 +13,7 @@ from mmbin.visualization import (browse_dataset, colorbar, depth_to_rgb,
 
 
 def _load_tool(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'browse_dataset',
-        osp.join(repo_root, 'tools', 'misc', 'browse_dataset.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_script('tools/misc/browse_dataset.py')
 
 
 def test_renderings():

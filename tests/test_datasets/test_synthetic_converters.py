@@ -1,18 +1,12 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """The synthetic data converters reject bad numbers when parsing, with
 argparse's usage error naming the option."""
-import importlib.util
-import os.path as osp
-
 import pytest
+from _helpers.tool_runs import load_script
 
 
 def _tool(repo_root, name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(repo_root, 'tools', 'dataset_converters', name + '.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_script(f'tools/dataset_converters/{name}.py')
 
 
 BAD = {

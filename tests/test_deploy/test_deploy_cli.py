@@ -3,12 +3,12 @@
 the tools that need no trained model: the benchmark of a small Bi-Real
 classifier, its table and targets, the export tool's exit status and the
 metrics comparison of test_openvino.py."""
-import importlib.util
 import json
 import os.path as osp
 
 import pytest
 import torch
+from _helpers.tool_runs import load_script
 
 pytest.importorskip('openvino')
 
@@ -20,11 +20,7 @@ from mmbin.deploy import (BiRealClassifier,  # noqa: E402
 
 
 def _tool(repo_root, name):
-    spec = importlib.util.spec_from_file_location(
-        name, osp.join(repo_root, 'tools', 'deploy', f'{name}.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+    return load_script(f'tools/deploy/{name}.py')
 
 
 def test_benchmark_defaults_unchanged(repo_root):
