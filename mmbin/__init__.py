@@ -8,7 +8,8 @@ registries and installs the safe checkpoint loader (see
 """
 from .version import __version__
 from . import utils  # noqa: F401  (installs the safe checkpoint loader)
-from . import analysis, datasets, engine, evaluation, models, ops  # noqa: F401,E402
+from . import (analysis, datasets, engine, evaluation,  # noqa: F401,E402
+               models, ops)
 from . import visualization  # noqa: F401,E402
 from . import apis  # noqa: F401,E402
 

@@ -45,8 +45,8 @@ def test_outputs_match_resnetv1c(setting):
 def test_d8_shapes_and_depth34():
     model = BiResNet(depth=34, **SETTINGS['d8'])
     outs = model(torch.randn(2, 3, 32, 32))
-    assert [tuple(o.shape) for o in outs] == [(2, 64, 8, 8), (2, 128, 4, 4),
-                                             (2, 256, 4, 4), (2, 512, 4, 4)]
+    assert [tuple(o.shape) for o in outs] == [
+        (2, 64, 8, 8), (2, 128, 4, 4), (2, 256, 4, 4), (2, 512, 4, 4)]
     assert [len(getattr(model, f'layer{i}')) for i in range(1, 5)] == \
         [3, 4, 6, 3]
 
