@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(PY) tools/misc/demo.py
 
 lint: $(STAMP)
-	$(PY) -m flake8 mmbin tools tests
+	$(PY) -m flake8 mmbin tools tests demo
 
 clean:
 	rm -rf work_dirs build *.egg-info .pytest_cache
