@@ -2,8 +2,9 @@
 # crops, DepthMetric with the NYU crop): binary ConvNeXt-T, binary UPerNet
 # decoder, BiDense's binary up-sampling block, full-precision stem and
 # prediction conv, SILog loss; AdamW + one-cycle, 50 epochs, from scratch.
-# (The paper's depth model is a binarized DPT/ViT-S; we keep the UPerNet
-# body of the segmentation model for both tasks.) Batch: 4 GPUs x 2.
+# (The public BiDense code's NYUv2 depth model is that UPerNet too,
+# configs/depth/upernet_bidense_nyu.yaml; its DPT is for segmentation.)
+# Batch: 4 GPUs x 2.
 #   python tools/train.py configs/bidense/depth_upernet_bidense-convnext-t_nyu-480x480.py
 _base_ = [
     './_base_/models/depth_upernet_bidense_convnext.py',
