@@ -13,9 +13,8 @@ import argparse
 
 from mmbin.apis import infer_video
 from mmbin.apis.demo_args import (add_model_source_args, add_picture_args,
-                                  check_model_source, inferencer_from_args,
-                                  positive_float)
-from mmbin.utils.cli import positive_int
+                                  check_model_source, inferencer_from_args)
+from mmbin.utils.cli import positive_float, positive_int
 
 
 def parse_args(argv=None):

@@ -6,38 +6,14 @@ the pictures are drawn; defined once so the two demos cannot drift apart.
 import argparse
 import math
 
-from mmbin.utils.cli import positive_int
+from mmbin.utils.cli import positive_int, unit_interval_float
 
 from .multitask_inferencer import MultiTaskInferencer
 
 __all__ = [
     'add_model_source_args', 'add_picture_args', 'check_model_source',
-    'inferencer_from_args', 'opacity_value', 'positive_float'
+    'inferencer_from_args'
 ]
-
-
-def opacity_value(text: str) -> float:
-    """Argparse type: a number in ``[0, 1]``."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(
-            f'must be a number in [0, 1], got {text!r}')
-    return value
-
-
-def positive_float(text: str) -> float:
-    """Argparse type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(
-            f'must be a number > 0, got {text!r}')
-    return value
 
 
 def add_model_source_args(parser: argparse.ArgumentParser) -> None:
@@ -78,8 +54,8 @@ def add_picture_args(parser: argparse.ArgumentParser,
         '--depth-range', nargs=2, type=float, metavar=('MIN', 'MAX'),
         help=depth_range_help)
     parser.add_argument(
-        '--opacity', type=opacity_value, default=0.6, help='opacity of the '
-        'label overlays, in [0, 1] (default: 0.6)')
+        '--opacity', type=unit_interval_float, default=0.6,
+        help='opacity of the label overlays, in [0, 1] (default: 0.6)')
 
 
 def check_model_source(parser: argparse.ArgumentParser,

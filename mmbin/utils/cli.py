@@ -23,6 +23,7 @@ from .checkpoint import TRUST_ENV
 
 __all__ = [
     'positive_int', 'non_negative_int', 'int_in_range', 'non_negative_float',
+    'positive_float', 'unit_interval_float',
     'add_config_args',
     'add_cfg_options_arg', 'add_shape_arg', 'add_threads_arg',
     'add_trust_checkpoint_arg', 'apply_trust_checkpoint',
@@ -108,14 +109,56 @@ def non_negative_float(text: str) -> float:
     Raises:
         argparse.ArgumentTypeError: If ``text`` is not a number >= 0.
     """
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        value = float('nan')
+    value = _float_or_nan(text)
     if not (value >= 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(
             f'must be a finite number >= 0, got {text!r}')
     return value
+
+
+def positive_float(text: str) -> float:
+    """Argparse ``type=`` for finite numbers > 0 (e.g. frame rates).
+
+    Args:
+        text (str): The command-line value.
+
+    Returns:
+        float: The value.
+
+    Raises:
+        argparse.ArgumentTypeError: If ``text`` is not a number > 0.
+    """
+    value = _float_or_nan(text)
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(
+            f'must be a number > 0, got {text!r}')
+    return value
+
+
+def unit_interval_float(text: str) -> float:
+    """Argparse ``type=`` for numbers in ``[0, 1]`` (e.g. opacities).
+
+    Args:
+        text (str): The command-line value.
+
+    Returns:
+        float: The value.
+
+    Raises:
+        argparse.ArgumentTypeError: If ``text`` is not a number in [0, 1].
+    """
+    value = _float_or_nan(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f'must be a number in [0, 1], got {text!r}')
+    return value
+
+
+def _float_or_nan(text: str) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return float('nan')
 
 
 def add_cfg_options_arg(parser: argparse.ArgumentParser) -> None:
