@@ -70,7 +70,13 @@ def test_bad_numbers_are_usage_errors_naming_the_option(
 
 
 def test_apply_trust_checkpoint(monkeypatch):
-    monkeypatch.delenv(TRUST_ENV, raising=False)
+    # setenv first so that monkeypatch records the variable and removes the
+    # value apply_trust_checkpoint writes (a bare delenv of an absent
+    # variable records nothing, and the trust opt-in leaked into later
+    # tests: the damaged-checkpoint row of the bad-input table then saw
+    # torch's raw error)
+    monkeypatch.setenv(TRUST_ENV, '0')
+    monkeypatch.delenv(TRUST_ENV)
     apply_trust_checkpoint(
         _parser().parse_args(['c.py', '--shape', '2', '2']))
     assert TRUST_ENV not in os.environ
@@ -78,3 +84,18 @@ def test_apply_trust_checkpoint(monkeypatch):
         _parser().parse_args(
             ['c.py', '--shape', '2', '2', '--trust-checkpoint']))
     assert os.environ[TRUST_ENV] == '1'
+
+
+def test_exit_on_error_turns_listed_errors_into_one_line():
+    from mmbin.utils.cli import exit_on_error
+    with pytest.raises(SystemExit) as exc:
+        with exit_on_error(FileNotFoundError, ValueError):
+            raise ValueError("config 'x.py', line 3: bad")
+    assert exc.value.code == "error: config 'x.py', line 3: bad"
+    # other errors pass through unchanged (a bug keeps its traceback)
+    with pytest.raises(KeyError):
+        with exit_on_error(FileNotFoundError):
+            raise KeyError('k')
+    with exit_on_error(ValueError):
+        value = 3
+    assert value == 3
