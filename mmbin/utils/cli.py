@@ -15,7 +15,8 @@ repeat.
 import argparse
 import math
 import os
-from typing import Callable, Optional, Sequence
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, Sequence, Type
 
 from mmengine.config import DictAction
 
@@ -23,7 +24,7 @@ from .checkpoint import TRUST_ENV
 
 __all__ = [
     'positive_int', 'non_negative_int', 'int_in_range', 'non_negative_float',
-    'positive_float', 'unit_interval_float',
+    'positive_float', 'unit_interval_float', 'exit_on_error',
     'add_config_args',
     'add_cfg_options_arg', 'add_shape_arg', 'add_threads_arg',
     'add_trust_checkpoint_arg', 'apply_trust_checkpoint',
@@ -303,3 +304,23 @@ def add_generator_run_args(parser: argparse.ArgumentParser) -> None:
         'depend on it')
     parser.add_argument('--jpeg-quality', type=int_in_range(0, 100),
                         default=90, help='JPEG quality 0..100 (default 90)')
+
+
+@contextmanager
+def exit_on_error(*errors: Type[BaseException]) -> Iterator[None]:
+    """End a command line with one ``error: <message>`` line (exit status
+    1) instead of a traceback when one of ``errors`` is raised: the
+    messages of mmbin's errors already name the file, key or value at fault
+    and what to do.
+
+    Args:
+        *errors (type): Exception classes that are the user's input at
+            fault (a missing file, a bad config, an unfit checkpoint).
+
+    Raises:
+        SystemExit: ``error: ...`` on one of ``errors``.
+    """
+    try:
+        yield
+    except errors as err:
+        raise SystemExit(f'error: {err}')

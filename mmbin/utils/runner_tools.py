@@ -17,7 +17,7 @@ from mmengine.config import Config
 from .checkpoint import DamagedCheckpointError, UnsafeCheckpointError
 from .checkpoint_loading import CheckpointMismatchError
 from .cli import (add_cfg_options_arg, add_trust_checkpoint_arg,
-                  apply_trust_checkpoint)
+                  apply_trust_checkpoint, exit_on_error)
 from .config_loading import ConfigError, load_config, merge_cfg_options
 
 __all__ = ['add_runner_args', 'config_from_args', 'exit_on_checkpoint_error']
@@ -65,12 +65,10 @@ def config_from_args(args: argparse.Namespace) -> Config:
     apply_trust_checkpoint(args)
     if not osp.isfile(args.config):
         raise SystemExit(f'config file {args.config!r} does not exist')
-    try:
+    with exit_on_error(ConfigError, FileNotFoundError):
         cfg = load_config(args.config)
         cfg.launcher = args.launcher
         merge_cfg_options(cfg, args.cfg_options)
-    except (ConfigError, FileNotFoundError) as e:
-        raise SystemExit(f'error: {e}')
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
@@ -89,8 +87,6 @@ def exit_on_checkpoint_error() -> Iterator[None]:
         SystemExit: On :class:`CheckpointMismatchError`,
             :class:`DamagedCheckpointError` or :class:`UnsafeCheckpointError`.
     """
-    try:
+    with exit_on_error(CheckpointMismatchError, DamagedCheckpointError,
+                       UnsafeCheckpointError):
         yield
-    except (CheckpointMismatchError, DamagedCheckpointError,
-            UnsafeCheckpointError) as err:
-        raise SystemExit(f'error: {err}')

@@ -29,7 +29,8 @@ from mmengine.utils import mkdir_or_exist
 from mmbin.analysis import (complexity_table, config_complexity,
                             dump_complexity_json, per_layer_markdown,
                             per_layer_table)
-from mmbin.utils.cli import add_config_args, add_shape_arg, positive_int
+from mmbin.utils.cli import (add_config_args, add_shape_arg, exit_on_error,
+                             positive_int)
 from mmbin.utils.config_loading import ConfigError
 
 
@@ -72,7 +73,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with exit_on_error(ConfigError, FileNotFoundError):
         result = config_complexity(
             args.config,
             args.shape,
@@ -81,8 +82,6 @@ def main(argv=None):
             include_uncalled=args.include_uncalled,
             cfg_options=args.cfg_options,
             per_layer=args.per_layer)
-    except (ConfigError, FileNotFoundError) as err:
-        raise SystemExit(f'error: {err}')
     h, w = args.shape
     for out in (args.per_layer_md, args.json):
         if out:

@@ -24,7 +24,8 @@ import torch
 from mmbin.analysis.sharing_report import (sharing_image_report,
                                            sharing_video_report,
                                            write_sharing_report)
-from mmbin.utils.cli import add_cfg_options_arg, add_threads_arg, positive_int
+from mmbin.utils.cli import (add_cfg_options_arg, add_threads_arg,
+                             exit_on_error, positive_int)
 
 
 def parse_args(argv=None):
@@ -61,7 +62,9 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
-    try:
+    # a missing file, a config that is not a sharing model or has no
+    # video section: the message names it; no traceback for the user
+    with exit_on_error(FileNotFoundError, KeyError, TypeError, ValueError):
         if args.mode == 'image':
             result = sharing_image_report(
                 args.config, args.checkpoint, max_samples=args.max_samples,
@@ -72,10 +75,6 @@ def main(argv=None):
                 args.config, args.checkpoint, max_frames=args.max_frames,
                 cfg_options=args.cfg_options)
             print(f'\n{args.config}: {result["frames"]} frames\n')
-    except (FileNotFoundError, KeyError, TypeError, ValueError) as err:
-        # a missing file, a config that is not a sharing model or has no
-        # video section: the message names it; no traceback for the user
-        raise SystemExit(f'error: {err}')
     print(result['markdown'])
     for path in write_sharing_report(result, args.json, args.markdown):
         print(f'wrote {path}')

@@ -26,8 +26,8 @@ targets of docs/deployment.md are met.
 """
 import argparse
 
-from mmbin.utils.cli import (add_shape_arg, add_threads_arg, non_negative_int,
-                             positive_int)
+from mmbin.utils.cli import (add_shape_arg, add_threads_arg, exit_on_error,
+                             non_negative_int, positive_int)
 
 try:
     from mmbin.deploy import BENCHMARK_MODELS, run_deploy_benchmark
@@ -90,7 +90,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    # a missing config or checkpoint
+    with exit_on_error(FileNotFoundError):
         run_deploy_benchmark(
             models=args.models,
             mt_config=args.mt_config,
@@ -104,8 +105,6 @@ def main(argv=None):
             profile=args.profile,
             work_dir=args.work_dir,
             json_out=args.json)
-    except FileNotFoundError as err:  # config or checkpoint
-        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':

@@ -26,7 +26,7 @@ import sys
 
 from mmbin.utils.cli import (add_cfg_options_arg, add_shape_arg,
                              add_threads_arg, add_trust_checkpoint_arg,
-                             apply_trust_checkpoint)
+                             apply_trust_checkpoint, exit_on_error)
 
 
 def parse_args(argv=None):
@@ -68,11 +68,9 @@ def main(argv=None):
     except ImportError as err:
         raise SystemExit(str(err))
     from mmbin.utils import build_model_from_config
-    try:
+    with exit_on_error(FileNotFoundError, RuntimeError):
         model, _ = build_model_from_config(args.config, args.checkpoint,
                                            args.cfg_options)
-    except (FileNotFoundError, RuntimeError) as err:
-        raise SystemExit(f'error: {err}')
     try:
         report = export_and_verify(
             model,

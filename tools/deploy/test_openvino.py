@@ -22,7 +22,8 @@ the size when it does not match).
 import argparse
 
 from mmbin.utils.cli import (add_cfg_options_arg, add_threads_arg,
-                             add_trust_checkpoint_arg, apply_trust_checkpoint)
+                             add_trust_checkpoint_arg, apply_trust_checkpoint,
+                             exit_on_error)
 from mmbin.utils.config_loading import ConfigError
 
 
@@ -50,7 +51,7 @@ def main(argv=None):
         from mmbin.deploy import evaluate_openvino, metrics_side_by_side
     except ImportError as err:
         raise SystemExit(str(err))
-    try:
+    with exit_on_error(ConfigError, FileNotFoundError):
         ov_metrics, pt_metrics = evaluate_openvino(
             args.config,
             args.ir,
@@ -58,8 +59,6 @@ def main(argv=None):
             checkpoint=args.checkpoint,
             work_dir=args.work_dir,
             cfg_options=args.cfg_options)
-    except (ConfigError, FileNotFoundError) as err:
-        raise SystemExit(f'error: {err}')
     if pt_metrics is not None:
         print('\n' + metrics_side_by_side(pt_metrics, ov_metrics))
 

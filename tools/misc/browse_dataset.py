@@ -15,7 +15,7 @@ white (ignored pixels grey). The work is done by
 """
 import argparse
 
-from mmbin.utils.cli import add_config_args, positive_int
+from mmbin.utils.cli import add_config_args, exit_on_error, positive_int
 from mmbin.utils.config_loading import ConfigError
 from mmbin.visualization.dataset_browser import PHASES, browse_dataset
 
@@ -42,7 +42,7 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with exit_on_error(ConfigError, FileNotFoundError):
         browse_dataset(
             args.config,
             args.output_dir,
@@ -50,8 +50,6 @@ def main(argv=None):
             phase=args.phase,
             data_root=args.data_root,
             cfg_options=args.cfg_options)
-    except (ConfigError, FileNotFoundError) as err:
-        raise SystemExit(f'error: {err}')
 
 
 if __name__ == '__main__':
