@@ -12,6 +12,8 @@ from typing import Dict, List, Sequence, Union
 import numpy as np
 import torch
 
+from .edge_matcher_seed import seeded_edge_matcher
+
 NORMAL_HIST_BIN = 0.05  # degrees per histogram bin of the normal median
 _NORMAL_BINS = int(round(180.0 / NORMAL_HIST_BIN))
 
@@ -224,7 +226,9 @@ def edge_stats(pred,
 
     The bipartite pixel matching (``correspondPixels`` of the BSDS
     benchmark, which SEISM also uses) comes from ``pyEdgeEval``; pixels
-    labelled ``ignore_index`` are removed from both maps.
+    labelled ``ignore_index`` are removed from both maps. The matcher's
+    random outlier edges are drawn from a fixed seed per image
+    (:mod:`.edge_matcher_seed`), so the counts are the same on every run.
 
     Args:
         pred (Tensor | np.ndarray): (H, W) boundary probability in [0, 1].
@@ -255,13 +259,14 @@ def edge_stats(pred,
     ignore = gt == ignore_index
     gt = (gt == 1) & ~ignore
     pred = np.where(ignore | ~np.isfinite(pred), 0.0, pred)
-    count_r, sum_r, count_p, sum_p = evaluate_boundaries_threshold(
-        np.asarray(thresholds, np.float64),
-        pred,
-        gt,
-        max_dist=max_dist,
-        apply_thinning=apply_thinning,
-        apply_nms=apply_nms)
+    with seeded_edge_matcher():  # same counts on every run (see module)
+        count_r, sum_r, count_p, sum_p = evaluate_boundaries_threshold(
+            np.asarray(thresholds, np.float64),
+            pred,
+            gt,
+            max_dist=max_dist,
+            apply_thinning=apply_thinning,
+            apply_nms=apply_nms)
     return np.stack([count_r, sum_r, count_p, sum_p]).astype(np.float64)
 
 
