@@ -16,7 +16,8 @@ from .report import (aggregate_records, baseline_metrics, benchmark_table,
                      build_rows, comparisons, convergence,
                      last_quarter_change, load_results, per_seed_delta_m,
                      report_text, write_csv, write_report)
-from .results import (default_results_dir, load_records, read_val_curve,
+from .results import (default_results_dir, load_records, read_health_curve,
+                      read_val_curve,
                       result_path)
 from .runner import BenchmarkError, plan_runs, run_benchmark
 from .stats import mean_std, paired_difference, t_quantile_975
@@ -34,7 +35,8 @@ __all__ = [
     'write_csv', 'write_report', 'BenchmarkError', 'run_benchmark',
     'plot_learning_curves', 'aggregate_records', 'comparisons',
     'convergence', 'last_quarter_change', 'per_seed_delta_m',
-    'default_results_dir', 'load_records', 'read_val_curve', 'result_path',
+    'default_results_dir', 'load_records', 'read_health_curve',
+    'read_val_curve', 'result_path',
     'plan_runs', 'mean_std', 'paired_difference', 't_quantile_975',
     'BUDGET_GROUPS', 'HEADLINE_COMPARISONS', 'HEADLINE_METHODS',
     'group_methods', 'tier'

@@ -42,6 +42,8 @@ class BenchmarkMethod:
             sharing steps are not).
         sharing (bool): A ``SharedMultiTaskEncoderDecoder``: OPs are its
             effective MACs from ``tools/analysis/sharing_report.py``.
+        binary (bool): A binary network: the benchmark logs its training
+            health (``BinaryHealthHook``) into the result.
     """
     name: str
     label: str
@@ -53,6 +55,7 @@ class BenchmarkMethod:
     iters_key: str = 'main'
     row: bool = True
     sharing: bool = False
+    binary: bool = False
 
     @property
     def needs(self) -> List[str]:
@@ -84,6 +87,14 @@ _BINARY_MT = (
     ('bin_xnor', 'XNOR', 'r18_binary_xnor'),
     ('bin_bireal', 'Bi-Real', 'r18_binary_bireal'),
     ('bin_bidense', 'BiDense', 'r18_binary_bidense'),
+)
+
+#: Automatic task balancing (exploratory rows against the fixed weights of
+#: ``fp_mt`` and ``bimtdp``): config suffix and label.
+_BALANCERS = (
+    ('uw', 'uncertainty weighting'),
+    ('dwa', 'dynamic weight averaging'),
+    ('gradnorm', 'GradNorm'),
 )
 
 #: The computation-sharing rows, each fine-tuned from the previous step:
@@ -119,24 +130,42 @@ METHODS: Tuple[BenchmarkMethod, ...] = tuple(
             'Bi-MTDP (ReActNet, IB, KD)',
             'Bi-MTDP',
             configs=_pair('r18'),
-            teacher='fp_mt'),
+            teacher='fp_mt',
+            binary=True),
         BenchmarkMethod(
             'bimtdp_no_ib',
             'Bi-MTDP without IB',
             'Bi-MTDP ablation',
             configs=_pair('r18_no_ib'),
-            teacher='fp_mt'),
+            teacher='fp_mt',
+            binary=True),
         BenchmarkMethod(
             'bimtdp_no_kd',
             'Bi-MTDP without KD',
             'Bi-MTDP ablation',
-            configs=_pair('r18_no_kd')),
+            configs=_pair('r18_no_kd'),
+            binary=True),
+    ] + [
+        BenchmarkMethod(
+            f'fp_mt_{b}',
+            f'FP multi-task, {label}',
+            'task balancing',
+            configs=_pair(f'r18_fp_{b}', 'mtdp')) for b, label in _BALANCERS
+    ] + [
+        BenchmarkMethod(
+            f'bimtdp_{b}',
+            f'Bi-MTDP, {label}',
+            'task balancing',
+            configs=_pair(f'r18_{b}'),
+            teacher='fp_mt',
+            binary=True) for b, label in _BALANCERS
     ] + [
         BenchmarkMethod(
             name,
             f'binary MT: {label}',
             'binary multi-task',
-            configs=_pair(config)) for name, label, config in _BINARY_MT
+            configs=_pair(config),
+            binary=True) for name, label, config in _BINARY_MT
     ] + [
         BenchmarkMethod(
             f'share_step1_{t}',

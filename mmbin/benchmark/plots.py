@@ -1,11 +1,11 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Benchmark plots: delta-m against OPs, and the headline metric of every
-task per method.
+task per method; learning curves with the binary-training health.
 
 The inputs are the rows of :func:`mmbin.benchmark.report.build_rows`;
 matplotlib draws them (Agg backend, PNG files).
 """
-from typing import Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from mmbin.evaluation.task_metrics import NYUD_HEADLINE
 from .methods import SINGLE_TASK_BASELINES
@@ -18,6 +18,7 @@ _GROUP_COLOURS = {
     'Bi-MTDP': 'tab:red',
     'Bi-MTDP ablation': 'tab:orange',
     'computation sharing': 'tab:green',
+    'task balancing': 'tab:purple',
 }
 
 
@@ -118,16 +119,38 @@ def plot_task_metrics(rows: Sequence[dict],
     return bars
 
 
+#: Panels of the health row of the learning-curve picture: key of
+#: ``health_curve`` points and title.
+_HEALTH_PANELS = (
+    ('flip_ratio', 'latent-weight sign flips per logging interval'),
+    ('latent_abs_mean', 'mean |latent weight|'),
+    ('clip_ratio', 'activations at the binarizer clip'),
+)
+
+
+def _mean_curve(rows_per_seed: Sequence[dict], curve: str, value_of):
+    """Mean over seeds of one curve: ``{iter: mean}``."""
+    by_iter: Dict[int, List[float]] = {}
+    for rec in rows_per_seed:
+        for point in rec.get(curve) or []:
+            value = value_of(point)
+            if value is not None:
+                by_iter.setdefault(point['iter'], []).append(value)
+    return {i: sum(v) / len(v) for i, v in by_iter.items()}
+
+
 def plot_learning_curves(rows: Sequence[dict],
                          val_base: dict,
                          path: str,
                          title: Optional[str] = None) -> int:
     """Validation metrics and Δm against the training iteration, one line
-    per row (mean over its seeds at each evaluated iteration).
+    per row (mean over its seeds at each evaluated iteration), and, where
+    rows carry a ``health_curve`` (binary models), a row of binary-training
+    health panels (sign flips, mean |latent weight|, clip ratio).
 
     Args:
         rows (Sequence[dict]): Aggregated records with ``per_seed``
-            records holding ``val_curve``
+            records holding ``val_curve`` and optionally ``health_curve``
             (:func:`~mmbin.benchmark.report.aggregate_records`).
         val_base (dict): Baseline validation metrics for Δm
             (:func:`~mmbin.benchmark.report.val_baseline`); Δm is left out
@@ -140,40 +163,58 @@ def plot_learning_curves(rows: Sequence[dict],
     """
     from mmbin.evaluation.metrics.delta_m import delta_m
     plt = _pyplot()
-    fig, axes = plt.subplots(2, 3, figsize=(14, 8))
+    health = any(rec.get('health_curve') for r in rows
+                 for rec in r.get('per_seed', []))
+    fig, axes = plt.subplots(3 if health else 2, 3,
+                             figsize=(14, 12 if health else 8))
+    flat = list(axes.ravel())
+    legend_ax = flat[5]
+    metric_axes = flat[:5]
     panels = [(m.key, m.key) for m in NYUD_HEADLINE] + [('Δm (%)', None)]
+
+    def value_of(key):
+        def get(point):
+            if key is not None:
+                return point.get(key)
+            if len(val_base) == len(NYUD_HEADLINE) and all(
+                    k in point for k in val_base):
+                return delta_m({k: point[k] for k in val_base}, val_base)
+            return None
+        return get
+
+    def draw(ax, r, curve):
+        its = sorted(curve)
+        ax.plot(its, [curve[i] for i in its],
+                marker='o', ms=3,
+                color=_GROUP_COLOURS.get(r['group'], 'tab:purple'),
+                ls='-' if r.get('tier') != 'exploratory' else ':',
+                label=r['label'])
+
     lines = 0
-    for ax, (name, key) in zip(axes.ravel(), panels):
+    for ax, (name, key) in zip(metric_axes, panels):
         for r in rows:
-            by_iter = {}
-            for rec in r.get('per_seed', []):
-                for point in rec.get('val_curve') or []:
-                    if key is not None:
-                        value = point.get(key)
-                    elif len(val_base) == len(NYUD_HEADLINE) and all(
-                            k in point for k in val_base):
-                        value = delta_m({k: point[k]
-                                         for k in val_base}, val_base)
-                    else:
-                        value = None
-                    if value is not None:
-                        by_iter.setdefault(point['iter'], []).append(value)
-            if not by_iter:
-                continue
-            its = sorted(by_iter)
-            ax.plot(its, [sum(by_iter[i]) / len(by_iter[i]) for i in its],
-                    marker='o', ms=3,
-                    color=_GROUP_COLOURS.get(r['group'], 'tab:purple'),
-                    ls='-' if r.get('tier') != 'exploratory' else ':',
-                    label=r['label'])
-            lines += 1
+            curve = _mean_curve(r.get('per_seed', []), 'val_curve',
+                                value_of(key))
+            if curve:
+                draw(ax, r, curve)
+                lines += 1
         ax.set_title(f'validation {name}', fontsize=9)
+    if health:
+        for ax, (key, name) in zip(flat[6:], _HEALTH_PANELS):
+            for r in rows:
+                curve = _mean_curve(r.get('per_seed', []), 'health_curve',
+                                    lambda p, k=key: p.get(k))
+                if curve:
+                    draw(ax, r, curve)
+                    lines += 1
+            ax.set_title(f'training: {name}', fontsize=9)
+    for ax in metric_axes + flat[6:]:
         ax.set_xlabel('iteration', fontsize=8)
         ax.grid(True, alpha=0.3)
-    handles, labels = axes.ravel()[0].get_legend_handles_labels()
-    axes.ravel()[-1].axis('off')
+    handles, labels = metric_axes[0].get_legend_handles_labels()
+    legend_ax.axis('off')
     if handles:
-        axes.ravel()[-1].legend(handles, labels, fontsize=7, loc='center')
+        legend_ax.legend(handles, labels, fontsize=7, loc='center')
     if title:
         fig.suptitle(title, fontsize=10)
     _save(plt, fig, path)

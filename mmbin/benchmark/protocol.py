@@ -179,6 +179,13 @@ def build_method_config(method: BenchmarkMethod,
     ckpt.max_keep_ckpts = 2
     ckpt.save_last = True
     cfg.default_hooks.logger.interval = preset.log_interval
+    if method.binary:
+        # the health curve of the result (a default hook: it does not
+        # determine the numbers, so it stays out of the determining hash)
+        cfg.default_hooks.binary_health = dict(
+            type='BinaryHealthHook',
+            interval=min(5 * preset.log_interval, n),
+            log_line=False)
     cfg.randomness = dict(seed=seed, deterministic=True)
 
     max_iters = max_iters or {}

@@ -4,7 +4,8 @@ seed), kept in the repository.
 
 Layout: ``<results_dir>/<method>/seed<k>.json`` with ``results_dir``
 defaulting to ``benchmarks/results/<preset>``. Each file holds the test
-metrics, the validation curve, the costs, the determining hash and its
+metrics, the validation curve, the binary-training health curve (binary
+models), the costs, the determining hash and its
 parts (:mod:`.provenance`), package versions, git commit, machine and
 wall time; checkpoints stay in the work directory, out of git. The report
 is rebuilt from these files alone (``--report-only``).
@@ -14,11 +15,11 @@ import json
 import os
 import os.path as osp
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 __all__ = [
     'default_results_dir', 'result_path', 'read_result', 'write_result',
-    'load_records', 'read_val_curve'
+    'load_records', 'read_val_curve', 'read_health_curve', 'HEALTH_KEYS'
 ]
 
 _SEED_FILE = re.compile(r'^seed(\d+)\.json$')
@@ -113,6 +114,46 @@ def read_val_curve(method_dir: str,
                     for k, v in rec.items()
                     if isinstance(v, (int, float)) and (
                         k in keys if keys else '/' in k)
+                }
+                if vals:
+                    by_iter[int(rec['step'])] = dict(iter=int(rec['step']),
+                                                     **vals)
+    return [by_iter[k] for k in sorted(by_iter)]
+
+
+#: The whole-model health scalars of
+#: :class:`~mmbin.engine.hooks.BinaryHealthHook` kept in a result (its
+#: per-stage scalars stay in the work directory's ``scalars.json``).
+HEALTH_KEYS: Tuple[str, ...] = ('flip_ratio', 'latent_abs_mean',
+                                'clip_ratio')
+
+
+def read_health_curve(method_dir: str) -> List[dict]:
+    """The binary-training health logged while training (the ``all`` group
+    of ``BinaryHealthHook``'s ``binary_health/<metric>/<group>`` scalars in
+    ``vis_data/scalars.json`` of every run under ``method_dir``).
+
+    Args:
+        method_dir (str): The ``--work-dir`` of ``tools/train.py``.
+
+    Returns:
+        list[dict]: ``{'iter': step, 'flip_ratio': v, 'latent_abs_mean': v,
+        'clip_ratio': v}`` (metrics that were logged) sorted by iteration;
+        empty for a model without the hook (FP models). A resumed run's
+        entries replace earlier ones of the same iteration.
+    """
+    by_iter: Dict[int, dict] = {}
+    for path in sorted(
+            glob.glob(
+                osp.join(method_dir, '[0-9]*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                rec = json.loads(line)
+                if 'step' not in rec:
+                    continue
+                vals = {
+                    k: float(rec[f'binary_health/{k}/all'])
+                    for k in HEALTH_KEYS if f'binary_health/{k}/all' in rec
                 }
                 if vals:
                     by_iter[int(rec['step'])] = dict(iter=int(rec['step']),

@@ -42,8 +42,8 @@ from .protocol import (build_method_config, final_checkpoint,
 from .provenance import (config_hash, environment, result_hash,
                          source_files, source_hash)
 from .report import write_report
-from .results import (default_results_dir, read_result, read_val_curve,
-                      result_path, write_result)
+from .results import (default_results_dir, read_health_curve, read_result,
+                      read_val_curve, result_path, write_result)
 from .tiers import (BUDGET_GROUPS, HEADLINE_METHODS, group_methods,
                     group_of, tier, ungrouped_methods)
 
@@ -344,6 +344,7 @@ def run_method(method: BenchmarkMethod,
             if isinstance(v, (int, float)) and k not in ('time', 'data_time')
         },
         val_curve=read_val_curve(wd),
+        health_curve=read_health_curve(wd),
         train_s_per_iter=train_seconds_per_iter(wd),
         train_wall_s=train_s,
         test_wall_s=test_s,

@@ -43,6 +43,12 @@ BUDGET_GROUPS: Dict[str, Tuple[Tuple[str, ...], str]] = {
                'the headline rows without a teacher'),
     'binarizers': (('bin_bnn', 'bin_xnor', 'bin_bireal', 'bin_bidense'),
                    'the binarizer comparison (exploratory)'),
+    'balancing_fp': (('fp_mt_uw', 'fp_mt_dwa', 'fp_mt_gradnorm'),
+                     'automatic task balancing of the FP multi-task model '
+                     '(exploratory; fixed weights: fp_mt)'),
+    'balancing_binary': (('bimtdp_uw', 'bimtdp_dwa', 'bimtdp_gradnorm'),
+                         'automatic task balancing of Bi-MTDP '
+                         '(exploratory; fixed weights: bimtdp)'),
     'sharing': (('share_step1_seg', 'share_step1_depth',
                  'share_step1_normal', 'share_step1_edge', 'share_step2',
                  'share_weights', 'share_full'),

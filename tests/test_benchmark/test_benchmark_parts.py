@@ -17,7 +17,8 @@ from mmbin.benchmark import (BUDGET_GROUPS, HEADLINE_METHODS, METHODS,
                              get_preset, last_quarter_change, load_records,
                              mean_std, measure_latency, per_seed_delta_m,
                              plan_runs, plot_delta_m_vs_ops,
-                             plot_task_metrics, report_text, run_benchmark,
+                             plot_learning_curves, plot_task_metrics,
+                             read_health_curve, report_text, run_benchmark,
                              select_methods, train_seconds_per_iter,
                              write_csv, write_report)
 from mmbin.evaluation.task_metrics import NYUD_HEADLINE
@@ -30,7 +31,8 @@ def test_methods_cover_the_issue():
     for n in BASELINES + [
             'fp_mt', 'bin_bnn', 'bin_xnor', 'bin_bireal', 'bin_reactnet',
             'bin_bidense', 'bimtdp', 'bimtdp_no_ib', 'bimtdp_no_kd',
-            'share_full'
+            'share_full', 'fp_mt_uw', 'fp_mt_dwa', 'fp_mt_gradnorm',
+            'bimtdp_uw', 'bimtdp_dwa', 'bimtdp_gradnorm'
     ]:
         assert n in names
     # every method's dependencies come before it
@@ -464,3 +466,66 @@ def test_run_benchmark_bad_input(tmp_path, repo_root):
         run_benchmark('full', work_dir=str(tmp_path / 'f'),
                       methods=['fp_seg'],
                       data_root=str(tmp_path / 'no_nyud'), root=repo_root)
+
+
+def _scalars(tmp_path, lines):
+    d = tmp_path / '20260101_000000' / 'vis_data'
+    d.mkdir(parents=True)
+    (d / 'scalars.json').write_text('\n'.join(json.dumps(x) for x in lines))
+
+
+def test_health_curve_read_from_scalars_and_drawn(tmp_path):
+    assert read_health_curve(str(tmp_path)) == []
+    _scalars(tmp_path, [
+        {'loss': 1.0, 'step': 5, 'binary_health/flip_ratio/all': 0.02,
+         'binary_health/flip_ratio/backbone.layer1': 0.5,
+         'binary_health/latent_abs_mean/all': 0.1,
+         'binary_health/clip_ratio/all': 0.3},
+        {'loss': 0.9, 'step': 6},  # a plain training line
+        {'seg/mIoU': 3.0, 'step': 10},  # validation
+        {'loss': 0.8, 'step': 10, 'binary_health/flip_ratio/all': 0.01,
+         'binary_health/latent_abs_mean/all': 0.12},
+    ])
+    curve = read_health_curve(str(tmp_path))
+    # the whole-model ('all') group only, lines without health skipped
+    assert curve == [
+        dict(iter=5, flip_ratio=0.02, latent_abs_mean=0.1, clip_ratio=0.3),
+        dict(iter=10, flip_ratio=0.01, latent_abs_mean=0.12)]
+    val = [{'iter': 10, 'seg/mIoU': 3.0}]
+    fp = dict(name='fp_mt', label='FP', group='FP multi-task',
+              tier='headline', per_seed=[dict(val_curve=val)])
+    binary = dict(name='bin', label='binary', group='binary multi-task',
+                  tier='headline',
+                  per_seed=[dict(val_curve=val, health_curve=curve),
+                            dict(val_curve=val, health_curve=[
+                                dict(iter=5, flip_ratio=0.04)])])
+    path = str(tmp_path / 'curves.png')
+    # without health curves: the mIoU line of each row only
+    assert plot_learning_curves([fp], {}, path) == 1
+    small = cv2.imread(path).shape
+    # with them: the binary row also draws three health panels
+    assert plot_learning_curves([fp, binary], {}, path) == 2 + 3
+    big = cv2.imread(path).shape
+    assert big[0] > small[0] and big[1] == small[1]
+
+
+def test_protocol_logs_health_of_binary_rows_only(tmp_path):
+    preset = get_preset('cpu-conv')
+    methods = select_methods(['bimtdp_gradnorm', 'fp_mt_uw'])
+    by = {m.name: m for m in methods}
+    iters = _iters(methods, preset)
+    fp = build_method_config(by['fp_mt_uw'], preset, str(tmp_path), 0,
+                             max_iters=iters)
+    binary = build_method_config(by['bimtdp_gradnorm'], preset,
+                                 str(tmp_path), 0, max_iters=iters)
+    assert 'binary_health' not in fp.default_hooks
+    assert binary.default_hooks.binary_health == dict(
+        type='BinaryHealthHook', interval=100, log_line=False)
+    assert binary.model.task_balancer.type == 'GradNorm'
+    assert fp.model.task_balancer.type == 'UncertaintyWeighting'
+    # a balancing student learns from the fixed-weight FP teacher
+    assert by['bimtdp_gradnorm'].needs == ['fp_mt']
+    # the hook is not part of what determines the numbers
+    from mmbin.benchmark.provenance import determining_sections
+    assert 'BinaryHealthHook' not in json.dumps(
+        determining_sections(binary))
