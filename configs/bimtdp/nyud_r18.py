@@ -1,5 +1,6 @@
 # Bi-MTDP on NYUD-v2 (the headline): binary ResNet-18 backbone (ReActNet
-# blocks), IB neck on the last stage, binary shared decoder and task heads,
+# blocks), IB neck on every backbone level (provisional beta, see
+# configs/_base_/models/bimtdp_r18.py), binary shared decoder and task heads,
 # distillation from the full-precision teacher configs/mtdp/nyud_r18_fp.py.
 # Train the teacher first:
 #   python tools/train.py configs/mtdp/nyud_r18_fp.py

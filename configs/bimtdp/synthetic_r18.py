@@ -1,6 +1,8 @@
 # CPU twin of configs/bimtdp/nyud_r18.py on the procedural NYUD stand-in
-# (binary ResNet-18 and decoder, IB neck, distillation), with the CPU-sized
-# decoder of bimtdp_r18_cpu.py, trained from scratch at 96x128.
+# (binary ResNet-18 and decoder, IB neck on every backbone level,
+# distillation), with the CPU-sized decoder of bimtdp_r18_cpu.py, trained
+# from scratch at 96x128. The IB's provisional beta was measured on this
+# config (see configs/_base_/models/bimtdp_r18.py).
 # Train the teacher first (see configs/mtdp/synthetic_r18_fp.py):
 #   python tools/train.py configs/mtdp/synthetic_r18_fp.py
 # then:

@@ -1,8 +1,9 @@
 # Bi-MTDP on ResNet-18: binary backbone (BiResNet, ReActNet blocks), a
-# variational information bottleneck on the last stage (IBNeck), a binary
-# shared decoder and binary task heads (3x3 convs binary with a real-valued
-# bypass; the 1x1 laterals, the stem, the shortcuts and the 1x1 prediction
-# layers stay full precision), and the student side of the distillation
+# variational information bottleneck on every backbone level the decoder
+# reads (IBNeck), a binary shared decoder and binary task heads (3x3 convs
+# binary with a real-valued bypass; the 1x1 laterals, the stem, the
+# shortcuts and the 1x1 prediction layers stay full precision), and the
+# student side of the distillation
 # from the full-precision teacher (configs/_base_/models/mtdp_r18.py):
 # feature terms on the bottleneck and the fused decoder map, prediction
 # terms on every task. The teacher itself is attached by BiMTDPDistillHook.
@@ -29,13 +30,26 @@ model = dict(
     neck=dict(
         type='IBNeck',
         in_channels=[64, 128, 256, 512],
-        levels=(3, ),
-        beta=1e-4,
+        # every level the decoder reads (model.decoder.in_index), each with
+        # its own mu / logvar branch
+        levels=(0, 1, 2, 3),
+        # loss_ib = beta * KL, the KL as in VIB (summed over the channels and
+        # positions of a sample, averaged over the batch) divided by the
+        # positions of the finest level, so that one beta holds at every
+        # input size. PROVISIONAL: with 1e-2, loss_ib is about 11 % of the
+        # weighted task loss at initialisation (measured on the synthetic
+        # config: KL ~406, weighted task loss ~37); the final value comes
+        # from a validation sweep (docs/bimtdp.md; --cfg-options
+        # model.neck.beta=...).
+        beta=1e-2,
         kernel_size=3,
         conv_cfg=binary_conv,
         norm_cfg={{_base_.norm_cfg}},
         residual=True,
-        logvar_init=-4.0),
+        logvar_init=-4.0,
+        # soft bounds (gradient everywhere): the task loss and the KL, not
+        # the bound, decide sigma
+        logvar_range=(-10.0, 4.0)),
     decoder=dict(**binary_block),
     decode_heads=dict(
         seg=dict(**binary_block),

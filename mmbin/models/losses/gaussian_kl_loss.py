@@ -21,10 +21,11 @@ def gaussian_kl_to_standard_normal(mu: Tensor,
     Args:
         mu (Tensor): Means, any shape.
         logvar (Tensor): Log-variances, same shape.
-        reduction (str): ``'mean'`` (over all elements: the per-dimension
-            KL, so a weight transfers across feature sizes), ``'sum'``,
-            ``'batchmean'`` (sum over all but the first dimension, mean over
-            the batch: the textbook per-sample KL) or ``'none'``.
+        reduction (str): ``'batchmean'`` (sum over all but the first
+            dimension, mean over the batch: the per-sample KL of VIB),
+            ``'sum'``, ``'mean'`` (over all elements: the per-dimension KL,
+            smaller than the per-sample KL by the number of latent
+            dimensions of a sample) or ``'none'``. Defaults to ``'mean'``.
 
     Returns:
         Tensor: The KL, reduced.
@@ -50,10 +51,14 @@ class GaussianKLLoss(BaseLoss):
     """``loss_weight * KL(N(mu, sigma^2) || N(0, I))``; the ``beta`` of a
     variational information bottleneck is its ``loss_weight``.
 
+    The default reduction is VIB's: the KL summed over the latent dimensions
+    of a sample, averaged over the batch. (:class:`IBNeck` computes its own
+    term with this reduction, divided by a constant number of positions.)
+
     Args:
         reduction (str): See :func:`gaussian_kl_to_standard_normal`.
-            Defaults to ``'mean'``.
-        loss_weight (float): ``beta``. Defaults to 1e-4.
+            Defaults to ``'batchmean'``.
+        loss_weight (float): ``beta``. Defaults to 1.0.
         loss_name (str): Name of the loss item. Defaults to ``'loss_ib'``.
 
     References:
@@ -64,8 +69,8 @@ class GaussianKLLoss(BaseLoss):
     """
 
     def __init__(self,
-                 reduction: str = 'mean',
-                 loss_weight: float = 1e-4,
+                 reduction: str = 'batchmean',
+                 loss_weight: float = 1.0,
                  loss_name: str = 'loss_ib') -> None:
         super().__init__(loss_weight, loss_name)
         self.reduction = reduction

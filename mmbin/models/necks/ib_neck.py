@@ -1,9 +1,11 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Variational information-bottleneck neck of Bi-MTDP."""
-from typing import Optional, Sequence, Tuple, Union
+import math
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import build_conv_layer, build_norm_layer
 from mmengine.model import BaseModule
 from mmseg.registry import MODELS
@@ -11,7 +13,35 @@ from torch import Tensor
 
 from ..losses.gaussian_kl_loss import gaussian_kl_to_standard_normal
 
-__all__ = ['IBNeck']
+__all__ = ['IBNeck', 'soft_clamp']
+
+
+def soft_clamp(x: Tensor, low: float, high: float) -> Tensor:
+    """Bound ``x`` to ``(low, high)`` smoothly.
+
+    ``top - softplus(top - x)`` bounds from above, then ``low + softplus(.
+    - low)`` from below, with ``top = low + log(exp(high - low) - 1)`` (just
+    under ``high``) so that the result stays below ``high``. More than a
+    few units from both bounds the result is ``x`` to within about
+    ``exp(-distance)``. The gradient, a product of two sigmoids, is positive
+    everywhere, so a value pushed towards a bound can always be pulled back
+    (a hard ``clamp`` has zero gradient beyond the bound, and a
+    log-variance stuck there would no longer feel the KL).
+
+    Args:
+        x (Tensor): Values.
+        low (float): Lower bound.
+        high (float): Upper bound, ``> low``.
+
+    Returns:
+        Tensor: Bounded values, same shape.
+    """
+    if not low < high:
+        raise ValueError(f'soft_clamp: low ({low}) must be < high ({high})')
+    width = high - low
+    top = high + math.log(-math.expm1(-width))
+    x = top - F.softplus(top - x)
+    return low + F.softplus(x - low)
 
 
 class _GaussianBranch(nn.Module):
@@ -69,38 +99,63 @@ class _GaussianBranch(nn.Module):
     def forward(self, x: Tensor) -> Tuple[Tensor, Tensor]:
         mu = self.mean(x)
         logvar = self.logvar_init + self.norm_logvar(self.conv_logvar(x))
-        logvar = logvar.clamp(*self.logvar_range)
-        return mu, logvar
+        return mu, soft_clamp(logvar, *self.logvar_range)
 
 
 @MODELS.register_module()
 class IBNeck(BaseModule):
-    """Variational information bottleneck (VIB, Alemi et al., 2017) on
-    selected backbone levels, the forward-path fix of Bi-MTDP.
+    """Variational information bottleneck (VIB, Alemi et al., 2017) on the
+    backbone levels, the forward-path fix of Bi-MTDP.
 
-    For each level ``l`` in ``levels`` with feature ``f``::
+    For each level ``l`` in ``levels`` with feature ``f`` of shape
+    ``(N, C_l, H_l, W_l)``::
 
         mu     = f + BN(conv_mu(f))          (residual=True; else BN(conv))
-        logvar = logvar_init + BN(conv_logvar(f)), clamped to logvar_range
+        logvar = soft_clamp(logvar_init + BN(conv_logvar(f)), *logvar_range)
         z      = mu + exp(logvar / 2) * eps,  eps ~ N(0, I)   in training
         z      = mu                                           in eval
-        loss_ib = beta * sum_l mean_elements KL(N(mu, sigma^2) || N(0, I))
+        KL_l   = 1 / (N * P) * sum_{n, c, h, w}
+                 0.5 * (mu^2 + exp(logvar) - logvar - 1)
+        loss_ib = beta * sum_l KL_l
+
+    The KL is VIB's: summed over every latent dimension of a sample
+    (channels and positions of every bottlenecked level: together they are
+    the representation ``Z`` the decoder reads; its expectation over the
+    data is VIB's upper bound on ``I(Z; X)``) and averaged over the batch.
+    It is divided by ``P``, the number of positions of the finest input
+    level (``H/4 * W/4`` for a ResNet), a constant for a given input size:
+    the task losses are means over pixels, so this keeps ``beta`` the same
+    across input resolutions (NYUD-v2, PASCAL-Context and the CPU stand-in
+    share one default), while the levels keep their VIB weights
+    (proportional to their number of latent dimensions). ``KL_l * P`` is
+    the per-sample KL in nats.
 
     Other levels pass through unchanged; the number and shapes of the
     outputs equal the inputs', so the neck drops in between a backbone and
     any decoder. The convolutions are built with ``conv_cfg`` (binary in
     Bi-MTDP). The last affine of both branches starts at zero, so the neck
-    starts as the identity plus noise of standard deviation
+    starts as the identity plus noise of standard deviation about
     ``exp(logvar_init / 2)``; the residual form keeps the real-valued
     backbone features available to the decoder when the branch convolutions
     are binary (the paper leaves the parametrisation open; this is our
-    choice, see docs/bimtdp.md).
+    choice, see docs/bimtdp.md). The log-variance is bounded by a soft clamp
+    (:func:`soft_clamp`), so its gradient never vanishes and the balance of
+    the task loss and the KL, not the bound, decides ``sigma``.
+
+    With ``return_losses=True`` the neck also returns, besides ``loss_ib``,
+    the detached log entries ``ib.kl_<l>`` (``KL_l``, without ``beta``) and
+    ``ib.sigma_<l>`` (mean ``exp(logvar / 2)``) of every level; their keys
+    hold no ``loss``, so they are logged and not added to the total loss.
 
     Args:
         in_channels (Sequence[int]): Channels of every input level.
-        levels (Sequence[int]): Indices of the levels to bottleneck.
-            Defaults to ``(3,)`` (the last ResNet stage).
-        beta (float): KL weight. Defaults to 1e-4.
+        levels (Sequence[int], optional): Indices of the levels to
+            bottleneck, each with its own ``mu`` / ``logvar`` branch.
+            Defaults to None: every input level (all the levels a
+            multi-task FPN decoder reads).
+        beta (float): KL weight. Defaults to 1e-2 (provisional: about a
+            tenth of the weighted task loss of the Bi-MTDP configs at
+            initialisation, see docs/bimtdp.md).
         kernel_size (int): Kernel of the mu / logvar convolutions.
             Defaults to 3.
         conv_cfg (dict, optional): Convolution config (e.g.
@@ -110,8 +165,8 @@ class IBNeck(BaseModule):
         residual (bool): ``mu = f + branch(f)``. Defaults to True.
         logvar_init (float): Initial log-variance. Defaults to -4
             (``sigma ~ 0.14``).
-        logvar_range (tuple[float, float]): Clamp of the log-variance.
-            Defaults to ``(-10., 4.)``.
+        logvar_range (tuple[float, float]): Soft bounds of the
+            log-variance. Defaults to ``(-10., 4.)``.
         sample_in_eval (bool): Also sample at inference. Defaults to False.
         init_cfg (dict, optional): Initialisation config.
 
@@ -126,8 +181,8 @@ class IBNeck(BaseModule):
 
     def __init__(self,
                  in_channels: Sequence[int],
-                 levels: Sequence[int] = (3, ),
-                 beta: float = 1e-4,
+                 levels: Optional[Sequence[int]] = None,
+                 beta: float = 1e-2,
                  kernel_size: int = 3,
                  conv_cfg: Optional[dict] = None,
                  norm_cfg: Optional[dict] = dict(type='BN'),
@@ -139,7 +194,12 @@ class IBNeck(BaseModule):
         super().__init__(init_cfg)
         self.in_channels = list(in_channels)
         n = len(self.in_channels)
+        if levels is None:
+            levels = range(n)
         levels = [int(lv) for lv in levels]
+        if not levels:
+            raise ValueError('IBNeck: levels is empty; remove the neck '
+                             '(model.neck=None) to run without a bottleneck')
         for lv in levels:
             if not -n <= lv < n:
                 raise ValueError(f'IBNeck: level {lv} is out of range for '
@@ -148,13 +208,17 @@ class IBNeck(BaseModule):
         self.levels = sorted({lv % n for lv in levels})
         if beta < 0:
             raise ValueError(f'IBNeck: beta must be >= 0, got {beta}')
+        low, high = (float(v) for v in logvar_range)
+        if not low < logvar_init < high:
+            raise ValueError(f'IBNeck: logvar_init {logvar_init} must lie '
+                             f'inside logvar_range {tuple(logvar_range)}')
         self.beta = beta
         self.sample_in_eval = sample_in_eval
         self.branches = nn.ModuleDict({
             str(lv):
             _GaussianBranch(self.in_channels[lv], kernel_size,
                             conv_cfg, norm_cfg, residual, logvar_init,
-                            tuple(logvar_range))
+                            (low, high))
             for lv in self.levels
         })
 
@@ -169,13 +233,13 @@ class IBNeck(BaseModule):
         self,
         inputs: Sequence[Tensor],
         return_losses: bool = False
-    ) -> Union[Tuple[Tensor, ...], Tuple[tuple, dict]]:
+    ) -> Union[Tuple[Tensor, ...], Tuple[tuple, Dict[str, Tensor]]]:
         """Bottleneck the selected levels.
 
         Args:
             inputs (Sequence[Tensor]): Backbone features, one per level.
-            return_losses (bool): Also return ``dict(loss_ib=...)``.
-                Defaults to False.
+            return_losses (bool): Also return ``loss_ib`` and the log
+                entries ``ib.kl_<l>`` / ``ib.sigma_<l>``. Defaults to False.
 
         Returns:
             tuple[Tensor] | tuple[tuple[Tensor], dict]: Features (samples in
@@ -185,23 +249,30 @@ class IBNeck(BaseModule):
             raise ValueError(f'IBNeck: got {len(inputs)} feature levels, '
                              f'in_channels lists {len(self.in_channels)}')
         outs = list(inputs)
-        kl = inputs[0].new_zeros(())
         sample = self.training or self.sample_in_eval
+        if not (sample or return_losses):
+            # inference: z = mu, the log-variance branch is not run
+            for lv in self.levels:
+                outs[lv] = self.branches[str(lv)].mean(inputs[lv])
+            return tuple(outs)
+        # P: positions of the finest input level (see the class docstring)
+        positions = max(x.shape[-2] * x.shape[-1] for x in inputs)
+        kl = inputs[0].new_zeros(())
+        logs: Dict[str, Tensor] = {}
         for lv in self.levels:
-            branch = self.branches[str(lv)]
-            if not (sample or return_losses):
-                # inference: z = mu, the log-variance branch is not run
-                outs[lv] = branch.mean(inputs[lv])
-                continue
-            mu, logvar = branch(inputs[lv])
+            mu, logvar = self.branches[str(lv)](inputs[lv])
             if sample:
-                z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+                outs[lv] = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
             else:
-                z = mu
-            outs[lv] = z
+                outs[lv] = mu
             if return_losses:
-                kl = kl + gaussian_kl_to_standard_normal(mu, logvar, 'mean')
+                kl_lv = gaussian_kl_to_standard_normal(
+                    mu, logvar, 'batchmean') / positions
+                kl = kl + kl_lv
+                logs[f'ib.kl_{lv}'] = kl_lv.detach()
+                logs[f'ib.sigma_{lv}'] = torch.exp(0.5 * logvar).mean(
+                ).detach()
         outs = tuple(outs)
         if return_losses:
-            return outs, dict(loss_ib=self.beta * kl)
+            return outs, dict(loss_ib=self.beta * kl, **logs)
         return outs

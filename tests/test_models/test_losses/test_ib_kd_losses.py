@@ -25,8 +25,11 @@ def test_gaussian_kl_matches_torch_distributions():
         pytest.approx(ref.mean().item(), rel=1e-5)
     assert gaussian_kl_to_standard_normal(mu, logvar, 'batchmean').item() \
         == pytest.approx(ref.sum().item() / 2, rel=1e-5)
+    # VIB's reduction by default: per-sample sum, batch mean
     assert GaussianKLLoss(loss_weight=0.5)(mu, logvar).item() == \
-        pytest.approx(0.5 * ref.mean().item(), rel=1e-5)
+        pytest.approx(0.5 * ref.sum().item() / 2, rel=1e-5)
+    assert GaussianKLLoss(reduction='mean')(mu, logvar).item() == \
+        pytest.approx(ref.mean().item(), rel=1e-5)
     # the standard normal itself costs nothing
     zero = gaussian_kl_to_standard_normal(
         torch.zeros(3), torch.zeros(3), 'sum')

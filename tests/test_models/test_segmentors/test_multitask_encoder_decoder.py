@@ -22,7 +22,9 @@ def test_loss_mode(model_cfg, samples, binary):
     model = _build(model_cfg(binary=binary, ib=True))
     x = torch.randn(2, 3, 32, 32)
     losses = model(x, samples(), mode='loss')
-    assert NYUD_LOSSES | {'loss_ib', 'seg.acc_seg'} == set(losses)
+    # the IB neck (level 3) adds loss_ib and two log entries
+    assert NYUD_LOSSES | {'loss_ib', 'ib.kl_3', 'ib.sigma_3',
+                          'seg.acc_seg'} == set(losses)
     for k, v in losses.items():
         assert torch.isfinite(v), k
     total = sum(v for k, v in losses.items() if 'loss' in k)
