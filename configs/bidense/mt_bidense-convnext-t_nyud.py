@@ -8,6 +8,8 @@
 # act(norm(conv(x)) + CFB(x)), so its conv is the bare DAB/XNOR convolution
 # (BiDenseConv with norm_cfg=None, with_bypass=False) and the module adds the
 # BN and the CFB bypass: exactly BiDense's BN(BinConv(DAB(x))) + CFB(x).
+# The backbone outputs get no extra norm (out_norm_cfg=None): each stage
+# already ends in a BiDenseConv's BN.
 # The 1x1 laterals of the decoder (no bypass there), the stem and the 1x1
 # prediction layers stay full precision.
 #   python tools/train.py configs/bidense/mt_bidense-convnext-t_nyud.py
@@ -25,6 +27,7 @@ model = dict(
         arch='tiny',
         conv_cfg=backbone_conv,
         norm_cfg=norm_cfg,
+        out_norm_cfg=None,  # stages end in a BN already
         out_indices=(0, 1, 2, 3)),
     decoder=dict(in_channels=[96, 192, 384, 768], **block),
     decode_heads=dict(seg=block, depth=block, normal=block, edge=block))

@@ -15,6 +15,7 @@ model = dict(
         arch=dict(depths=[1, 1, 2, 1], channels=[24, 48, 96, 192]),
         conv_cfg=dict(type='BiDenseConv'),
         norm_cfg=norm_cfg,
+        out_norm_cfg=None,  # stages end in a BN already
         out_indices=(0, 1, 2, 3)),
     decoder=dict(in_channels=[24, 48, 96, 192], **block),
     decode_heads=dict(seg=block, depth=block, normal=block, edge=block))

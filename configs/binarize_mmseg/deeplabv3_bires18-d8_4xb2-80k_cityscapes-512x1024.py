@@ -5,6 +5,8 @@ _base_ = 'mmseg::deeplabv3/deeplabv3_r18-d8_4xb2-80k_cityscapes-512x1024.py'
 custom_imports = dict(imports=['mmbin'], allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
+# BiDense head convs with their own BN and bypass; the heads' ConvModules
+# get norm_cfg=None so that the conv's BN is the only norm
 binary_head_conv = dict(type='BiDenseConv', norm_cfg=norm_cfg)
 
 model = dict(
@@ -19,9 +21,13 @@ model = dict(
     # every ASPP branch, the image-pool conv and the bottleneck are binary;
     # conv_seg (the 1x1 classifier) stays full precision
     decode_head=dict(
-        conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')),
+        conv_cfg=binary_head_conv,
+        norm_cfg=None,
+        act_cfg=dict(type='RPReLU')),
     auxiliary_head=dict(
-        conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')))
+        conv_cfg=binary_head_conv,
+        norm_cfg=None,
+        act_cfg=dict(type='RPReLU')))
 # mmbin's checkpoint hooks (docs/checkpoints.md): crash-safe checkpoints,
 # exact --resume, checkpoints checked against the model when loaded.
 default_hooks = dict(

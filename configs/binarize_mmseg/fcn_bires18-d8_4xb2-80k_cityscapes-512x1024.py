@@ -6,8 +6,10 @@ custom_imports = dict(imports=['mmbin'], allow_failed_imports=False)
 
 norm_cfg = dict(type='SyncBN', requires_grad=True)
 # Head convs: BiDense binary convs (DAB + XNOR weights + own BN + a
-# channel-adaptive real-valued bypass), followed by the head's BN and an
-# RPReLU that keeps negative values for the next binarizer.
+# channel-adaptive real-valued bypass), followed by an RPReLU that keeps
+# negative values for the next binarizer. The conv's BN is the only norm:
+# the heads' ConvModules get norm_cfg=None (with the stock norm_cfg they
+# would add a second norm after the bypass sum).
 binary_head_conv = dict(type='BiDenseConv', norm_cfg=norm_cfg)
 
 model = dict(
@@ -22,9 +24,13 @@ model = dict(
         init_cfg=dict(
             type='Pretrained', checkpoint='open-mmlab://resnet18_v1c')),
     decode_head=dict(
-        conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')),
+        conv_cfg=binary_head_conv,
+        norm_cfg=None,
+        act_cfg=dict(type='RPReLU')),
     auxiliary_head=dict(
-        conv_cfg=binary_head_conv, act_cfg=dict(type='RPReLU')))
+        conv_cfg=binary_head_conv,
+        norm_cfg=None,
+        act_cfg=dict(type='RPReLU')))
 # mmbin's checkpoint hooks (docs/checkpoints.md): crash-safe checkpoints,
 # exact --resume, checkpoints checked against the model when loaded.
 default_hooks = dict(

@@ -2,8 +2,9 @@
 """BiResNet: Bi-Real / ReActNet binary ResNet-18/34, output-compatible with
 MMSegmentation's ``ResNetV1c``."""
 from collections import OrderedDict
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
+import torch
 import torch.nn as nn
 import torch.utils.checkpoint as cp
 from mmcv.cnn import build_conv_layer, build_norm_layer
@@ -12,9 +13,38 @@ from mmseg.models.backbones.resnet import ResNet
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from mmbin.ops.bidense_conv import has_own_bypass
 from mmbin.ops.registry import build_channel_act, get_layer_class
 
-__all__ = ['BiBasicBlock', 'BiResLayer', 'BiResNet']
+__all__ = ['BiBasicBlock', 'BiResLayer', 'BiResNet', 'conv_brings_norm_bypass']
+
+
+def _own_norm_bypass(conv: nn.Module) -> Tuple[bool, bool]:
+    """Whether the built convolution ``conv`` normalises its own output and
+    adds its own bypass (as ``BiDenseConv`` / ``CFBConv2d`` do)."""
+    return (isinstance(getattr(conv, 'bn', None), nn.Module),
+            has_own_bypass(conv))
+
+
+def conv_brings_norm_bypass(conv_cfg: Optional[dict]) -> Tuple[bool, bool]:
+    """Whether convolutions built from ``conv_cfg`` bring their own norm and
+    their own full-precision bypass.
+
+    ``BiDenseConv`` / ``CFBConv2d`` compute ``BN(conv(x)) + CFB(P(x))``
+    themselves (both ``True`` by default; ``norm_cfg=None`` and
+    ``with_bypass=False`` switch them off); a plain binary or real
+    convolution brings neither. Found by building a small probe layer.
+
+    Args:
+        conv_cfg (dict | None): Convolution config (``None``: ``nn.Conv2d``).
+
+    Returns:
+        tuple[bool, bool]: ``(own_norm, own_bypass)``.
+    """
+    # the probe must not move the random stream of the model's own layers
+    with torch.random.fork_rng(devices=[]):
+        probe = build_conv_layer(conv_cfg, 2, 2, 1, bias=False)
+    return _own_norm_bypass(probe)
 
 
 class BiBasicBlock(BaseModule):
@@ -30,15 +60,39 @@ class BiBasicBlock(BaseModule):
     torchvision's ``BasicBlock`` so that full-precision checkpoints load.
     As in MMSegmentation's ``BasicBlock``, only ``conv1`` is dilated.
 
+    **Convolutions that bring their own norm and bypass** (BiDense's unit,
+    ``conv_cfg=dict(type='BiDenseConv')`` or ``CFBConv2d``: ``BN(BinConv(
+    DAB(x))) + CFB(P(x))``, ``P`` the average pooling of a strided conv,
+    ``CFB`` the parameter-free channel-adaptive bypass). The block adds
+    neither a norm nor a shortcut of its own around them, so every binary
+    conv is followed by exactly one norm and one bypass, as in the BiDense
+    reference, where each ``BiDenseConv2d`` is a complete unit and blocks
+    only chain units and activations::
+
+        h = act1(BN(BinConv3x3_s(DAB(x))) + CFB(P_s(x)))
+        y = act2(BN(BinConv3x3(DAB(h))) + h)
+
+    No ``downsample`` is built for them (the strided conv's bypass pools
+    and tiles ``x`` itself: ``AvgPool2d(s)`` then ``C -> 2C`` by tiling),
+    and the norms are the convs' own (``conv1.bn``, ``conv2.bn``). Before
+    this rule, the block added its own ``bn1`` and shortcut around the
+    complete unit, ``act(BN(BN(BinConv(x)) + CFB(x)) + x)``: two norms and
+    two bypasses per conv (issue 17). A conv with its own norm but
+    ``with_bypass=False`` gets the block's shortcut and no second norm; a
+    conv that adds its bypass without a norm of its own is refused (the
+    block's norm would follow the sum and rescale the bypass).
+
     Args:
         inplanes (int): Input channels.
         planes (int): Output channels.
         stride (int): Stride of ``conv1``. Defaults to 1.
         dilation (int): Dilation (and padding) of ``conv1``. Defaults to 1.
-        downsample (nn.Module, optional): Shortcut when the shape changes.
+        downsample (nn.Module, optional): Shortcut when the shape changes;
+            must be None when the convs add their own bypass.
         conv_cfg (dict, optional): Config of the two 3x3 convolutions.
             Defaults to ``dict(type='ReActConv')``.
-        norm_cfg (dict): Norm config. Defaults to ``dict(type='BN')``.
+        norm_cfg (dict): Norm config of the block's norms (unused when the
+            convs bring their own). Defaults to ``dict(type='BN')``.
         act_cfg (dict, optional): Activation after each residual sum;
             layers taking ``num_parameters`` get ``planes``. ``None`` means
             no activation (Bi-Real Net). Defaults to
@@ -56,6 +110,9 @@ class BiBasicBlock(BaseModule):
           with Generalized Activation Functions", ECCV 2020.
           https://arxiv.org/abs/2003.03488
           Code: https://github.com/liuzechun/ReActNet
+        - Yin et al., "BiDense: Binarization for Dense Prediction", 2024.
+          https://arxiv.org/abs/2411.10346
+          Code: https://github.com/frickyinn/BiDense
     """
 
     expansion = 1
@@ -72,8 +129,6 @@ class BiBasicBlock(BaseModule):
                  with_cp: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
-        self.norm1_name, norm1 = build_norm_layer(norm_cfg, planes, postfix=1)
-        self.norm2_name, norm2 = build_norm_layer(norm_cfg, planes, postfix=2)
         self.conv1 = build_conv_layer(
             conv_cfg,
             inplanes,
@@ -83,11 +138,36 @@ class BiBasicBlock(BaseModule):
             padding=dilation,
             dilation=dilation,
             bias=False)
-        self.add_module(self.norm1_name, norm1)
+        own_norm, own_bypass = _own_norm_bypass(self.conv1)
+        if own_bypass and not own_norm:
+            raise ValueError(
+                f'BiBasicBlock: conv_cfg={conv_cfg!r} adds its own bypass '
+                'but has no norm, so the block\'s norm would follow the '
+                'bypass sum; give the conv its norm (BiDense: BN(BinConv) + '
+                'CFB) or with_bypass=False')
+        if own_bypass and downsample is not None:
+            raise ValueError(
+                f'BiBasicBlock: conv_cfg={conv_cfg!r} adds its own bypass; '
+                'a downsample shortcut would add a second one')
+        # a conv with its own norm gets no second one; a conv with its own
+        # bypass gets no block shortcut
+        self.with_norm = not own_norm
+        self.with_shortcut = not own_bypass
+        if self.with_norm:
+            self.norm1_name, norm1 = build_norm_layer(
+                norm_cfg, planes, postfix=1)
+            self.add_module(self.norm1_name, norm1)
+        else:
+            self.norm1_name = None
         self.act1 = build_channel_act(act_cfg, planes)
         self.conv2 = build_conv_layer(
             conv_cfg, planes, planes, 3, padding=1, bias=False)
-        self.add_module(self.norm2_name, norm2)
+        if self.with_norm:
+            self.norm2_name, norm2 = build_norm_layer(
+                norm_cfg, planes, postfix=2)
+            self.add_module(self.norm2_name, norm2)
+        else:
+            self.norm2_name = None
         self.act2 = build_channel_act(act_cfg, planes)
         self.downsample = downsample
         self.stride = stride
@@ -95,22 +175,36 @@ class BiBasicBlock(BaseModule):
         self.with_cp = with_cp
 
     @property
-    def norm1(self) -> nn.Module:
-        """nn.Module: The norm after ``conv1``."""
-        return getattr(self, self.norm1_name)
+    def norm1(self) -> Optional[nn.Module]:
+        """nn.Module | None: The block's norm after ``conv1`` (None when the
+        conv normalises its own output)."""
+        return getattr(self, self.norm1_name) if self.norm1_name else None
 
     @property
-    def norm2(self) -> nn.Module:
-        """nn.Module: The norm after ``conv2``."""
-        return getattr(self, self.norm2_name)
+    def norm2(self) -> Optional[nn.Module]:
+        """nn.Module | None: The block's norm after ``conv2`` (None when the
+        conv normalises its own output)."""
+        return getattr(self, self.norm2_name) if self.norm2_name else None
 
     def forward(self, x: Tensor) -> Tensor:
         """Forward function."""
 
+        def _unit(conv, norm, act, inp, shortcut):
+            out = conv(inp)
+            if norm is not None:
+                out = norm(out)
+            if shortcut is not None:
+                out = out + shortcut
+            return act(out)
+
         def _inner_forward(x):
-            identity = x if self.downsample is None else self.downsample(x)
-            out = self.act1(self.norm1(self.conv1(x)) + identity)
-            return self.act2(self.norm2(self.conv2(out)) + out)
+            identity = None
+            if self.with_shortcut:
+                identity = x if self.downsample is None else \
+                    self.downsample(x)
+            out = _unit(self.conv1, self.norm1, self.act1, x, identity)
+            return _unit(self.conv2, self.norm2, self.act2, out,
+                         out if self.with_shortcut else None)
 
         if self.with_cp and x.requires_grad:
             return cp.checkpoint(_inner_forward, x, use_reentrant=False)
@@ -122,7 +216,9 @@ class BiResLayer(Sequential):
 
     The shortcut of the first block, when the shape changes, is
     ``AvgPool2d(stride) -> 1x1 conv (stride 1) -> BN`` (no pooling when the
-    stage is dilated instead of strided). Its children are named ``pool``,
+    stage is dilated instead of strided); none is built when the blocks'
+    convolutions add their own bypass (``BiDenseConv``, see
+    :class:`BiBasicBlock`). Its children are named ``pool``,
     ``0`` and ``1`` so that the conv and BN keep the names (``downsample.0``,
     ``downsample.1``) of a ``ResNetV1b/V1c`` checkpoint. Dilation follows
     MMSegmentation's ``ResLayer`` (``contract_dilation``, ``multi_grid``).
@@ -157,7 +253,8 @@ class BiResLayer(Sequential):
                  contract_dilation: bool = False,
                  **kwargs) -> None:
         downsample = None
-        if stride != 1 or inplanes != planes * block.expansion:
+        if (stride != 1 or inplanes != planes * block.expansion) and \
+                not conv_brings_norm_bypass(conv_cfg)[1]:
             layers = OrderedDict()
             if stride != 1:
                 layers['pool'] = nn.AvgPool2d(
@@ -230,7 +327,9 @@ class BiResNet(ResNet):
       ``AvgPool2d`` (full precision by default);
     - ``conv_cfg``: the 3x3 convolutions of the blocks (``ReActConv`` by
       default; ``dict(type='BiRealConv')`` with ``act_cfg=None`` gives
-      Bi-Real Net).
+      Bi-Real Net; ``dict(type='BiDenseConv')`` gives BiDense units, each
+      with its own BN and channel-adaptive bypass and no block norm,
+      shortcut or ``downsample`` around them, see :class:`BiBasicBlock`).
 
     Parameter names follow ``ResNetV1c`` (``deep_stem=True``) or
     ``ResNetV1b``/torchvision (``deep_stem=False``), so

@@ -4,7 +4,10 @@
 #   y = BN(BinConv(DAB(x))) + CFB(P(x), C_out)
 # BiDenseConv carries its own BN, so UPerHead's ConvModules get
 # norm_cfg=None: with a norm_cfg, ConvModule would add a second norm after
-# the bypass sum (docs/bidense.md, "No double normalisation").
+# the bypass sum (docs/bidense.md, "No double normalisation"). For the same
+# reason the backbone outputs get no extra norm (out_norm_cfg=None): each
+# stage ends in a BiDenseConv whose BN is the last norm, as in the BiDense
+# reference, which feeds the stage outputs to the decoder as they are.
 # Binary layers see PReLU (not ReLU) outputs: the sign of a ReLU output is
 # constant.
 # Variants swap only `conv_cfg` (and the depth head's `upsample_cfg`), see
@@ -27,7 +30,7 @@ model = dict(
         arch='tiny',
         conv_cfg=conv_cfg,
         norm_cfg=norm_cfg,
-        out_norm_cfg=norm_cfg,
+        out_norm_cfg=None,
         act_cfg=dict(type='PReLU'),
         out_indices=(0, 1, 2, 3)),
     decode_head=dict(
