@@ -100,25 +100,17 @@ def read_val_curve(method_dir: str,
         iteration; a resumed run's evaluations replace earlier ones of the
         same iteration.
     """
-    by_iter: Dict[int, dict] = {}
-    for path in sorted(
-            glob.glob(
-                osp.join(method_dir, '[0-9]*', 'vis_data', 'scalars.json'))):
-        with open(path) as f:
-            for line in f:
-                rec = json.loads(line)
-                if 'loss' in rec or 'step' not in rec:
-                    continue
-                vals = {
-                    k: float(v)
-                    for k, v in rec.items()
-                    if isinstance(v, (int, float)) and (
-                        k in keys if keys else '/' in k)
-                }
-                if vals:
-                    by_iter[int(rec['step'])] = dict(iter=int(rec['step']),
-                                                     **vals)
-    return [by_iter[k] for k in sorted(by_iter)]
+    def values(rec):
+        if 'loss' in rec:
+            return {}
+        return {
+            k: float(v)
+            for k, v in rec.items()
+            if isinstance(v, (int, float)) and (
+                k in keys if keys else '/' in k)
+        }
+
+    return _curve(method_dir, values)
 
 
 #: The whole-model health scalars of
@@ -142,6 +134,18 @@ def read_health_curve(method_dir: str) -> List[dict]:
         empty for a model without the hook (FP models). A resumed run's
         entries replace earlier ones of the same iteration.
     """
+    return _curve(
+        method_dir, lambda rec: {
+            k: float(rec[f'binary_health/{k}/all'])
+            for k in HEALTH_KEYS if f'binary_health/{k}/all' in rec
+        })
+
+
+def _curve(method_dir: str, values) -> List[dict]:
+    """``{'iter': step, **values(line)}`` for every line of MMEngine's
+    ``vis_data/scalars.json`` (every run under ``method_dir``, oldest first)
+    where ``values`` finds something, sorted by iteration; a later run's
+    line replaces an earlier one of the same iteration (a resumed run)."""
     by_iter: Dict[int, dict] = {}
     for path in sorted(
             glob.glob(
@@ -149,12 +153,7 @@ def read_health_curve(method_dir: str) -> List[dict]:
         with open(path) as f:
             for line in f:
                 rec = json.loads(line)
-                if 'step' not in rec:
-                    continue
-                vals = {
-                    k: float(rec[f'binary_health/{k}/all'])
-                    for k in HEALTH_KEYS if f'binary_health/{k}/all' in rec
-                }
+                vals = values(rec) if 'step' in rec else None
                 if vals:
                     by_iter[int(rec['step'])] = dict(iter=int(rec['step']),
                                                      **vals)
