@@ -107,11 +107,16 @@ def read_val_curve(method_dir: str,
             k: float(v)
             for k, v in rec.items()
             if isinstance(v, (int, float)) and (
-                k in keys if keys else '/' in k)
+                k in keys if keys else '/' in k
+                and not k.startswith(HEALTH_PREFIX))
         }
 
     return _curve(method_dir, values)
 
+
+#: Prefix of ``BinaryHealthHook``'s scalars (its own lines of
+#: ``scalars.json``, not validation metrics).
+HEALTH_PREFIX = 'binary_health/'
 
 #: The whole-model health scalars of
 #: :class:`~mmbin.engine.hooks.BinaryHealthHook` kept in a result (its
@@ -136,8 +141,8 @@ def read_health_curve(method_dir: str) -> List[dict]:
     """
     return _curve(
         method_dir, lambda rec: {
-            k: float(rec[f'binary_health/{k}/all'])
-            for k in HEALTH_KEYS if f'binary_health/{k}/all' in rec
+            k: float(rec[f'{HEALTH_PREFIX}{k}/all'])
+            for k in HEALTH_KEYS if f'{HEALTH_PREFIX}{k}/all' in rec
         })
 
 

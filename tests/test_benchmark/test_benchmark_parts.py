@@ -18,9 +18,12 @@ from mmbin.benchmark import (BUDGET_GROUPS, HEADLINE_METHODS, METHODS,
                              mean_std, measure_latency, per_seed_delta_m,
                              plan_runs, plot_delta_m_vs_ops,
                              plot_learning_curves, plot_task_metrics,
-                             read_health_curve, report_text, run_benchmark,
+                             read_health_curve, read_val_curve, report_text,
+                             run_benchmark,
                              select_methods, train_seconds_per_iter,
                              write_csv, write_report)
+from mmbin.benchmark.results import HEALTH_PREFIX
+from mmbin.engine.hooks.binary_health_hook import PREFIX as HOOK_PREFIX
 from mmbin.evaluation.task_metrics import NYUD_HEADLINE
 
 BASELINES = ['fp_seg', 'fp_depth', 'fp_normal', 'fp_edge']
@@ -476,16 +479,20 @@ def _scalars(tmp_path, lines):
 
 def test_health_curve_read_from_scalars_and_drawn(tmp_path):
     assert read_health_curve(str(tmp_path)) == []
+    # the hook writes lines of its own (no loss), like validation does
     _scalars(tmp_path, [
-        {'loss': 1.0, 'step': 5, 'binary_health/flip_ratio/all': 0.02,
+        {'step': 5, 'binary_health/flip_ratio/all': 0.02,
          'binary_health/flip_ratio/backbone.layer1': 0.5,
          'binary_health/latent_abs_mean/all': 0.1,
          'binary_health/clip_ratio/all': 0.3},
         {'loss': 0.9, 'step': 6},  # a plain training line
         {'seg/mIoU': 3.0, 'step': 10},  # validation
-        {'loss': 0.8, 'step': 10, 'binary_health/flip_ratio/all': 0.01,
+        {'step': 10, 'binary_health/flip_ratio/all': 0.01,
          'binary_health/latent_abs_mean/all': 0.12},
     ])
+    assert f'{HOOK_PREFIX}/' == HEALTH_PREFIX
+    # health lines are not validation points, and do not replace one
+    assert read_val_curve(str(tmp_path)) == [{'iter': 10, 'seg/mIoU': 3.0}]
     curve = read_health_curve(str(tmp_path))
     # the whole-model ('all') group only, lines without health skipped
     assert curve == [

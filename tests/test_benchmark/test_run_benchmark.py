@@ -68,6 +68,14 @@ def test_smoke_preset_writes_every_output(smoke_run):
             assert res['metrics_split'] == 'test'
             # validation at iterations 1 and 2: the learning curve
             assert [p['iter'] for p in res['val_curve']] == [1, 2]
+            assert all(set(p) - {'iter'} and all(
+                k.count('/') == 1 for k in p) for p in res['val_curve'])
+            # binary rows: their training health at iteration 2
+            health = res.get('health_curve') or []
+            assert [p['iter'] for p in health] == ([2] if m.binary else [])
+            if m.binary:
+                assert set(health[0]) == {'iter', 'flip_ratio',
+                                          'latent_abs_mean', 'clip_ratio'}
     # a student records its teacher's hash; the sources name its parts
     bimtdp = _rec(results, 'bimtdp')
     assert bimtdp['parents'] == {'fp_mt': _rec(results, 'fp_mt')['hash']}
