@@ -68,8 +68,9 @@ def test_smoke_preset_writes_every_output(smoke_run):
             assert res['metrics_split'] == 'test'
             # validation at iterations 1 and 2: the learning curve
             assert [p['iter'] for p in res['val_curve']] == [1, 2]
-            assert all(set(p) - {'iter'} and all(
-                k.count('/') == 1 for k in p) for p in res['val_curve'])
+            for p in res['val_curve']:
+                keys = set(p) - {'iter'}
+                assert keys and all(k.count('/') == 1 for k in keys), p
             # binary rows: their training health at iteration 2
             health = res.get('health_curve') or []
             assert [p['iter'] for p in health] == ([2] if m.binary else [])
