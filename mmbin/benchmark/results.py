@@ -85,6 +85,17 @@ def load_records(results_dir: str,
     return out
 
 
+#: Prefix of ``BinaryHealthHook``'s scalars (its own lines of
+#: ``scalars.json``, not validation metrics).
+HEALTH_PREFIX = 'binary_health/'
+
+#: The whole-model health scalars of
+#: :class:`~mmbin.engine.hooks.BinaryHealthHook` kept in a result (its
+#: per-stage scalars stay in the work directory's ``scalars.json``).
+HEALTH_KEYS: Tuple[str, ...] = ('flip_ratio', 'latent_abs_mean',
+                                'clip_ratio')
+
+
 def read_val_curve(method_dir: str,
                    keys: Optional[Sequence[str]] = None) -> List[dict]:
     """The validation metrics logged while training (MMEngine's
@@ -112,17 +123,6 @@ def read_val_curve(method_dir: str,
         }
 
     return _curve(method_dir, values)
-
-
-#: Prefix of ``BinaryHealthHook``'s scalars (its own lines of
-#: ``scalars.json``, not validation metrics).
-HEALTH_PREFIX = 'binary_health/'
-
-#: The whole-model health scalars of
-#: :class:`~mmbin.engine.hooks.BinaryHealthHook` kept in a result (its
-#: per-stage scalars stay in the work directory's ``scalars.json``).
-HEALTH_KEYS: Tuple[str, ...] = ('flip_ratio', 'latent_abs_mean',
-                                'clip_ratio')
 
 
 def read_health_curve(method_dir: str) -> List[dict]:
