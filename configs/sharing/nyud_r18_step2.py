@@ -22,7 +22,13 @@ model = dict(
             per_tensor=True,
             init_log_alpha=5.0,
             limits=(-1.5, 1.5),
-            temperature=1.0),
+            temperature=1.0,
+            # the reference code's L0: per-entry terms plus the per-tensor
+            # gate's own term ('grouped': P(z_tensor) * sum P(z_i))
+            tensor_l0='additive',
+            # the reference code thresholds the outputs of the wrapped
+            # layers against the base task's ('input': the layer inputs)
+            activation_side='output'),
         fix_mask=False,
         threshold=0.0,
         l0_weight=1.0,

@@ -16,8 +16,9 @@ model = dict(
     type='SharedMultiTaskEncoderDecoder',
     base_task='seg',
     sharing=dict(
-        # patch embedding, attention (input and output projections), MLPs
-        # and the neck's convolutions
+        # every encoder parameter, as the reference code: patch embedding,
+        # class token, position embedding, LayerNorms, attention (input and
+        # output projections), MLPs and the neck's convolutions
         layers=['backbone.*', 'neck.*'],
         exclude=[],
         delta_cfg=dict(
@@ -25,7 +26,13 @@ model = dict(
             per_tensor=True,
             init_log_alpha=5.0,
             limits=(-1.5, 1.5),
-            temperature=1.0),
+            temperature=1.0,
+            # the reference code's L0: per-entry terms plus the per-tensor
+            # gate's own term ('grouped': P(z_tensor) * sum P(z_i))
+            tensor_l0='additive',
+            # the reference code thresholds the outputs of the wrapped
+            # layers against the base task's ('input': the layer inputs)
+            activation_side='output'),
         fix_mask=False,
         threshold=0.0,
         l0_weight=1.0,

@@ -1,12 +1,16 @@
 # Step 3 of computation sharing (ResNet-18, synthetic stand-in): activation
-# deltas. Every wrapped convolution of a sub-task takes the base task's
-# input plus a delta whose entries under `threshold` are zeroed; an L1
-# penalty on the deltas makes them small. Starts from the fixed-mask model
-# of step 2 (weight pattern kept frozen).
+# deltas. The output of every wrapped convolution of a sub-task is the base
+# task's output plus a delta whose entries under `threshold` are zeroed (at
+# inference); an L1 penalty on the deltas makes them small. Starts from the
+# fixed-mask model of step 2 (weight pattern kept frozen).
 #   python tools/train.py configs/sharing/synthetic_r18_step3.py
 _base_ = ['./synthetic_r18_step2_fixmask.py']
 model = dict(
-    sharing=dict(threshold=0.05, act_l1_weight=1.0),
+    # as the reference code: trained without thresholds, with an L1 term of
+    # 5e-10 per summed |delta| of the shared outputs (batch included); the
+    # threshold acts at inference ('ste': straight-through in training)
+    sharing=dict(
+        threshold=0.05, train_threshold='none', act_l1_weight=5e-10),
     init_from=dict(
         _delete_=True,
         previous_step=dict(

@@ -13,8 +13,9 @@ model = dict(
     type='SharedMultiTaskEncoderDecoder',
     base_task='seg',
     sharing=dict(
-        # patch embedding, attention (input and output projections), MLPs
-        # and the neck's convolutions
+        # every encoder parameter, as the reference code: patch embedding,
+        # class token, position embedding, LayerNorms, attention (input and
+        # output projections), MLPs and the neck's convolutions
         layers=['backbone.*', 'neck.*'],
         exclude=[],
         delta_cfg=dict(
@@ -22,7 +23,13 @@ model = dict(
             per_tensor=True,
             init_log_alpha=5.0,
             limits=(-1.5, 1.5),
-            temperature=1.0),
+            temperature=1.0,
+            # the reference code's L0: per-entry terms plus the per-tensor
+            # gate's own term ('grouped': P(z_tensor) * sum P(z_i))
+            tensor_l0='additive',
+            # the reference code thresholds the outputs of the wrapped
+            # layers against the base task's ('input': the layer inputs)
+            activation_side='output'),
         fix_mask=False,
         threshold=0.0,
         l0_weight=1.0,
@@ -32,10 +39,14 @@ model = dict(
             t: dict(checkpoint=step1_dir.format(t), config=step1.format(t))
             for t in ('seg', 'depth', 'normal', 'edge')
         }))
-# The gates' log_alpha learns 100x faster than the deltas: hard-concrete
-# gates need large steps to open or close within a short run.
+# The reference code's optimisers: AdamW for the deltas and the sub-task
+# decoders (weight decay 1e-6) and a separate AdamW for the gates'
+# log_alpha (lr 0.1, torch's default weight decay 0.01), here as param-wise
+# options: lr 1e-3 x 100 = 0.1, weight decay 1e-6 x 1e4 = 0.01.
 optim_wrapper = dict(
-    paramwise_cfg=dict(custom_keys={'log_alpha': dict(lr_mult=100.0)}))
+    optimizer=dict(type='AdamW', weight_decay=1e-6),
+    paramwise_cfg=dict(
+        custom_keys={'log_alpha': dict(lr_mult=100.0, decay_mult=1e4)}))
 # CPU schedule of step 2: 200 iterations of batch 8.
 step_iters = 200
 train_cfg = dict(max_iters=step_iters, val_interval=step_iters)

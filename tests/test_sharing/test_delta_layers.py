@@ -27,19 +27,21 @@ def run(ctx, module, x, task):
         return module(x)
 
 
-def test_conv_zero_delta_reproduces_base_and_delta_maths():
+@pytest.mark.parametrize('side', ['output', 'input'])
+def test_conv_zero_delta_reproduces_base_and_delta_maths(side):
     torch.manual_seed(0)
     conv = nn.Conv2d(3, 4, 3, padding=1, bias=True)
     x = torch.randn(2, 3, 8, 8)
     ref = conv(x).detach()
     ctx = SharingContext('seg', ['depth'])
-    layer = DeltaConv2d.from_module(conv, 'c', ['depth'], ctx)
+    layer = DeltaConv2d.from_module(conv, 'c', ['depth'], ctx,
+                                    dict(activation_side=side))
     assert layer.weight is conv.weight and layer.bias is conv.bias
     layer.eval()
     ctx.begin_forward()
     assert torch.equal(run(ctx, layer, x, None), ref)
     assert torch.equal(run(ctx, layer, x, 'depth'), ref)
-    # a delta on some weights and a thresholded input
+    # a delta on some weights and a thresholded activation delta
     pd = layer.deltas['depth']['weight']
     with torch.no_grad():
         pd.delta.normal_()
@@ -47,10 +49,16 @@ def test_conv_zero_delta_reproduces_base_and_delta_maths():
     x2 = x + torch.randn_like(x)
     ctx.threshold = 0.5
     out = run(ctx, layer, x2, 'depth')
-    d = x2 - x
-    x_eff = x + torch.where(d.abs() >= 0.5, d, torch.zeros_like(d))
     w = conv.weight + pd.deterministic()
-    torch.testing.assert_close(out, F.conv2d(x_eff, w, conv.bias, padding=1))
+    if side == 'input':  # the input delta is thresholded
+        d = x2 - x
+        x_eff = x + torch.where(d.abs() >= 0.5, d, torch.zeros_like(d))
+        expect = F.conv2d(x_eff, w, conv.bias, padding=1)
+    else:  # the output delta against the base task's output is
+        dense = F.conv2d(x2, w, conv.bias, padding=1)
+        expect = torch.where((dense - ref).abs() >= 0.5, dense, ref)
+        assert ((out == ref) & (dense != ref)).any()
+    torch.testing.assert_close(out, expect)
     assert torch.equal(pd.deterministic()[0], torch.zeros_like(w[0]))
     # without a context the layer is the plain base convolution
     layer.set_sharing_context(None)

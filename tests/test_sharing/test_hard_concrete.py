@@ -74,8 +74,33 @@ def test_gate_gradients_and_bad_args():
         HardConcreteGate((), temperature=0)
 
 
-def test_param_delta_structured_l0_and_fix():
+def test_param_delta_additive_l0_of_the_reference():
+    """The reference code adds the per-tensor gate's P(z != 0) to the sum
+    over the per-entry gates (per_params_alpha)."""
     pd = ParamDelta((2, 3))
+    assert pd.tensor_l0 == 'additive'
+    with torch.no_grad():
+        pd.gate.log_alpha.copy_(torch.tensor([[5., 5., -5.], [0., 5., 5.]]))
+        pd.tensor_gate.log_alpha.fill_(-2.0)
+    entries = 4 * sigmoid(5.) + sigmoid(-5.) + sigmoid(0.)
+    assert pd.expected_l0().item() == pytest.approx(
+        entries + sigmoid(-2.0), rel=1e-6)
+    # each gate gets the gradient of its own term only
+    pd.expected_l0().backward()
+    grad_t = sigmoid(-2.0) * (1 - sigmoid(-2.0))
+    assert pd.tensor_gate.log_alpha.grad.item() == pytest.approx(grad_t)
+    assert pd.gate.log_alpha.grad[1, 0].item() == pytest.approx(0.25)
+    # the forward still multiplies both gates into the delta
+    with torch.no_grad():
+        pd.delta.fill_(1.0)
+    pd.eval()
+    assert (pd() == 0).all()  # the closed tensor gate closes every entry
+    with pytest.raises(ValueError, match='tensor_l0'):
+        ParamDelta((2, ), tensor_l0='sum')
+
+
+def test_param_delta_structured_l0_and_fix():
+    pd = ParamDelta((2, 3), tensor_l0='grouped')
     with torch.no_grad():
         pd.gate.log_alpha.copy_(torch.tensor([[5., 5., -5.], [0., 5., 5.]]))
         pd.tensor_gate.log_alpha.fill_(1.0)

@@ -11,8 +11,9 @@ from mmbin.datasets.synthetic import (camera_path, generate_synthetic_video,
 from mmbin.models.sharing import summarize_records
 
 
-def video_model(resnet_cfg, **video):
-    cfg = resnet_cfg(threshold=0.5)
+def video_model(resnet_cfg, side='input', **video):
+    cfg = resnet_cfg(threshold=0.5,
+                     delta_cfg=dict(activation_side=side))
     cfg['video'] = dict(dict(keyframe_interval=4, temporal_threshold=0.5,
                              cross_task_layers=0.5), **video)
     torch.manual_seed(0)
@@ -97,6 +98,35 @@ def test_temporal_reuse_on_two_frames(resnet_cfg, samples):
     assert out5.metainfo['keyframe']
     out6, _, _ = frame(model, img, samples, seq='b', k=3)  # gap
     assert out6.metainfo['keyframe']
+
+
+def test_temporal_reuse_on_the_output_side(resnet_cfg, samples):
+    """Output-side sharing (the default): a layer's cost is its input
+    delta against the previous frame, its output is thresholded against
+    the previous frame's output."""
+    model = video_model(resnet_cfg, side='output')
+    img = torch.randn(1, 3, 32, 32)
+    out0, s0, _ = frame(model, img, samples, k=0)
+    # every input entry moves by less than the temporal threshold: the stem
+    # convolution sees a dense input delta (it pays in full), its output
+    # delta falls under the threshold, so nothing after it computes
+    noisy = img + 0.1 * torch.rand_like(img)
+    out1, s1, rec1 = frame(model, noisy, samples, k=1)
+    assert all(torch.equal(a, b) for a, b in zip(preds(out0), preds(out1)))
+    seg = [r for r in rec1 if r['task'] == 'seg']
+    assert {r['kind'] for r in seg} == {'temporal'}
+    assert seg[0]['key'] == 'backbone.stem.0'
+    assert seg[0]['nnz'] == seg[0]['numel'] == 3 * 32 * 32
+    assert seg[0]['eff_macs'] == seg[0]['dense_macs']
+    assert seg[0]['out_nnz'] == 0
+    assert all(r['eff_macs'] == 0 and r['nnz'] == 0 for r in seg[1:])
+    assert s1['seg']['eff_macs'] == seg[0]['dense_macs']
+    for task in model.sub_tasks:
+        recs = [r for r in rec1 if r['task'] == task]
+        for r in recs:
+            if r['kind'] == 'temporal':  # own previous frame: unchanged
+                assert r['nnz'] == 0 and r['eff_macs'] == 0
+        assert {r['kind'] for r in recs[len(recs) // 2:]} == {'temporal'}
 
 
 def test_video_config_errors(resnet_cfg):

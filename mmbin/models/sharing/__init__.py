@@ -1,8 +1,10 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from .delta_attention import DeltaMultiheadAttention
 from .delta_conv import DeltaConv2d
-from .delta_layer import DEFAULT_DELTA_CFG, DeltaLayerMixin
+from .delta_layer import ACTIVATION_SIDES, DEFAULT_DELTA_CFG, DeltaLayerMixin
 from .delta_linear import DeltaLinear
+from .delta_norm import DeltaLayerNorm
+from .delta_params import DeltaParameters
 from .hard_concrete import HardConcreteGate
 from .init_from import (INIT_FROM_KEYS, check_architecture, check_init_from,
                         load_previous_step, load_single_task)
@@ -19,7 +21,8 @@ from .wrap import SHAREABLE_TYPES, delta_layers, wrap_for_sharing
 
 __all__ = [
     'HardConcreteGate', 'ParamDelta', 'SharingContext', 'DeltaLayerMixin',
-    'DEFAULT_DELTA_CFG', 'DeltaConv2d', 'DeltaLinear',
+    'DEFAULT_DELTA_CFG', 'ACTIVATION_SIDES', 'DeltaConv2d', 'DeltaLinear',
+    'DeltaLayerNorm', 'DeltaParameters',
     'DeltaMultiheadAttention', 'wrap_for_sharing', 'delta_layers',
     'SHAREABLE_TYPES', 'summarize_records', 'dense_component_macs',
     'effective_macs', 'resolve_step_checkpoint', 'load_step_state_dict',

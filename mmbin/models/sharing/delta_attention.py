@@ -31,10 +31,12 @@ class DeltaMultiheadAttention(DeltaLayerMixin, nn.Module):
     Torch's attention reads its packed input projection as a bare parameter
     inside ``F.multi_head_attention_forward``, where no wrapper can reach
     it, so the forward is written out here (same arithmetic as torch's
-    ``need_weights`` path): the input projection and the output projection
-    (a :class:`DeltaLinear`) share their inputs with the base task; the two
-    attention products ``Q K^T`` and ``A V`` have no weights and are
-    counted in full for every task.
+    ``need_weights`` path): the input projection (its ``qkv`` output, as
+    the reference code's ``attn.qkv``) and the output projection (a
+    :class:`DeltaLinear`, the reference's ``attn.proj``) share their
+    outputs (or inputs, ``activation_side='input'``) with the base task;
+    the two attention products ``Q K^T`` and ``A V`` have no weights and
+    are counted in full for every task.
 
     Only what mmseg's ``VisionTransformer`` uses is supported: one packed
     projection (``kdim == vdim == embed_dim``), no ``bias_k`` / ``bias_v``,
@@ -138,6 +140,7 @@ class DeltaMultiheadAttention(DeltaLayerMixin, nn.Module):
         x, info = self.share_input(x)
         qkv = F.linear(x, self.task_param('in_proj_weight'),
                        self.task_param('in_proj_bias'))
+        qkv, info = self.share_output(x, qkv, info)
         self.account(length * batch * embed * 3 * embed, info,
                      weight='in_proj_weight')
         q, k, v = qkv.chunk(3, dim=-1)

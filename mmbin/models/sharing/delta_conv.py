@@ -14,10 +14,10 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
     Built from an existing convolution by :meth:`from_module` (usually
     through :func:`~mmbin.models.sharing.wrap_for_sharing`); it keeps that
     convolution's ``weight`` and ``bias`` objects, so the base task runs
-    exactly the original layer. Running as a sub-task it shares the input
-    with the base task (or the previous frame), see
-    :class:`~mmbin.models.sharing.SharingContext`, and convolves the
-    effective input with the sub-task's weights.
+    exactly the original layer. Running as a sub-task it convolves with the
+    sub-task's weights and shares its output (or, with
+    ``activation_side='input'``, its input) with the base task or the
+    previous frame, see :class:`~mmbin.models.sharing.SharingContext`.
 
     References:
         S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
@@ -42,10 +42,12 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
             device='meta')
 
     def forward(self, x: Tensor) -> Tensor:
-        """Convolve the (shared) input with the running task's weights."""
+        """Convolve the input with the running task's weights, sharing the
+        input or the output with the base task (or previous frame)."""
         x, info = self.share_input(x)
         out = self._conv_forward(x, self.task_param('weight'),
                                  self.task_param('bias'))
+        out, info = self.share_output(x, out, info)
         if self.sharing_context is not None:
             kh, kw = self.kernel_size
             dense = (out.shape[0] * out.shape[2] * out.shape[3] *

@@ -8,15 +8,24 @@ from torch import Tensor
 from .param_delta import ParamDelta
 from .sharing_context import SharingContext
 
-__all__ = ['DeltaLayerMixin', 'DEFAULT_DELTA_CFG']
+__all__ = ['DeltaLayerMixin', 'DEFAULT_DELTA_CFG', 'ACTIVATION_SIDES']
 
-#: Defaults of the ``delta_cfg`` of the delta layers (ParamDelta args).
+#: Defaults of the ``delta_cfg`` of the delta layers: the
+#: :class:`ParamDelta` arguments and ``activation_side``.
 DEFAULT_DELTA_CFG = dict(
     per_element=True,
     per_tensor=True,
     init_log_alpha=5.0,
     limits=(-1.5, 1.5),
-    temperature=1.0)
+    temperature=1.0,
+    tensor_l0='additive',
+    activation_side='output')
+
+#: Where a delta layer shares activations with the base task (or the
+#: previous frame): ``'output'`` thresholds the layer's output against the
+#: reference's output (the reference code), ``'input'`` thresholds the
+#: input before the multiplication.
+ACTIVATION_SIDES = ('output', 'input')
 
 
 class DeltaLayerMixin:
@@ -28,6 +37,11 @@ class DeltaLayerMixin:
     ``deltas.<task>.<param>`` (:class:`ParamDelta`) per sub-task. Running as
     sub-task ``t``, a parameter reads ``W_base + delta_eff``; running as the
     base task (or outside any sharing model), ``W_base``.
+
+    Its ``activation_side`` (``delta_cfg``, default ``'output'``) says where
+    it shares activations: a layer calls :meth:`share_input` before and
+    :meth:`share_output` after its multiplication; the one of the other
+    side passes its tensor through.
 
     References:
         S. Shoouri, M. Yang, Z. Fan, H.-S. Kim, "Efficient Computation
@@ -92,17 +106,27 @@ class DeltaLayerMixin:
                            f'delta_cfg keys {sorted(unknown)}; known: '
                            f'{sorted(cfg)}')
         cfg.update(delta_cfg or {})
+        side = cfg.pop('activation_side')
+        if side not in ACTIVATION_SIDES:
+            raise ValueError(f'{type(self).__name__} ({key}): '
+                             f'delta_cfg.activation_side must be one of '
+                             f'{ACTIVATION_SIDES}, got {side!r}')
+        self.activation_side = side
         self.share_key = key
         self.__dict__['_sharing_context'] = context
         deltas = nn.ModuleDict()
         for task in tasks:
             per_task = nn.ModuleDict()
             for name in self.shared_param_names:
-                param = getattr(self, name, None)
+                param = self._base_param(name)
                 if param is not None:
                     per_task[name] = ParamDelta(param.shape, **cfg)
             deltas[task] = per_task
         self.deltas = deltas
+
+    def _base_param(self, name: str) -> Optional[Tensor]:
+        """The base task's parameter ``name`` (None where there is none)."""
+        return getattr(self, name, None)
 
     @property
     def sharing_context(self) -> Optional[SharingContext]:
@@ -130,7 +154,7 @@ class DeltaLayerMixin:
             Tensor | None: The parameter, or None where the base layer has
             none (a conv without bias).
         """
-        base = getattr(self, name)
+        base = self._base_param(name)
         task = self.current_task
         if base is None or task is None:
             return base
@@ -146,24 +170,47 @@ class DeltaLayerMixin:
         if task is None:
             return 0.0
         return self.deltas[task][name].nonzero_count() / max(
-            getattr(self, name).numel(), 1)
+            self._base_param(name).numel(), 1)
 
     def param_deltas(self) -> Dict[str, Dict[str, ParamDelta]]:
         """dict: ``task -> param name -> ParamDelta``."""
         return {t: dict(d.items()) for t, d in self.deltas.items()}
 
     def share_input(self, x: Tensor, suffix: str = ''):
-        """Activation sharing of input ``x`` (see
-        :meth:`SharingContext.share`); identity without a context.
+        """Input-side activation sharing of ``x`` (see
+        :meth:`SharingContext.share`); identity without a context or on
+        the output side.
 
         Returns:
             tuple[Tensor, dict | None]: The effective input and the
+            accounting info (None where nothing was shared).
+        """
+        ctx = self.sharing_context
+        if ctx is None or self.activation_side != 'input':
+            return x, None
+        return ctx.share(self.share_key + suffix, x)
+
+    def share_output(self, x: Tensor, y: Tensor, info: Optional[dict],
+                     suffix: str = ''):
+        """Output-side activation sharing of the output ``y`` computed from
+        input ``x`` (see :meth:`SharingContext.share_output`); identity
+        without a context or on the input side.
+
+        Args:
+            x (Tensor): The input the layer multiplied.
+            y (Tensor): Its output.
+            info (dict, optional): What :meth:`share_input` returned
+                (passed through on the input side).
+            suffix (str): Appended to the layer key.
+
+        Returns:
+            tuple[Tensor, dict | None]: The effective output and the
             accounting info.
         """
         ctx = self.sharing_context
-        if ctx is None:
-            return x, None
-        return ctx.share(self.share_key + suffix, x)
+        if ctx is None or self.activation_side != 'output':
+            return y, info
+        return ctx.share_output(self.share_key + suffix, x, y)
 
     def account(self, dense_macs: int, info: Optional[dict],
                 suffix: str = '', weight: str = 'weight',

@@ -32,9 +32,11 @@ class DeltaLinear(DeltaLayerMixin, nn.Linear):
             device='meta')
 
     def forward(self, x: Tensor) -> Tensor:
-        """Multiply the (shared) input by the running task's weights."""
+        """Multiply the input by the running task's weights, sharing the
+        input or the output with the base task (or previous frame)."""
         x, info = self.share_input(x)
         out = F.linear(x, self.task_param('weight'), self.task_param('bias'))
+        out, info = self.share_output(x, out, info)
         if self.sharing_context is not None:
             rows = x.numel() // max(self.in_features, 1)
             self.account(rows * self.in_features * self.out_features, info)

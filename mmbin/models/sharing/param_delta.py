@@ -36,6 +36,12 @@ class ParamDelta(nn.Module):
         limits (tuple[float, float]): Hard-concrete stretch ``(l, r)``.
             Defaults to ``(-1.5, 1.5)``.
         temperature (float): Hard-concrete ``beta``. Defaults to 1.0.
+        tensor_l0 (str): How the per-tensor gate enters the L0 count when
+            both gates exist: ``'additive'`` (the reference code's penalty:
+            ``sum_i P(z_i != 0) + P(z_tensor != 0)``, the expected number
+            of open gates) or ``'grouped'`` (the expected number of
+            non-zero entries, ``P(z_tensor != 0) * sum_i P(z_i != 0)``).
+            Defaults to ``'additive'``.
 
     References:
         - D. Guo, A. M. Rush, Y. Kim, "Parameter-Efficient Transfer Learning
@@ -52,8 +58,13 @@ class ParamDelta(nn.Module):
                  per_tensor: bool = True,
                  init_log_alpha: float = 5.0,
                  limits: Tuple[float, float] = (-1.5, 1.5),
-                 temperature: float = 1.0) -> None:
+                 temperature: float = 1.0,
+                 tensor_l0: str = 'additive') -> None:
         super().__init__()
+        if tensor_l0 not in ('additive', 'grouped'):
+            raise ValueError(f'ParamDelta: tensor_l0 must be "additive" or '
+                             f'"grouped", got {tensor_l0!r}')
+        self.tensor_l0 = tensor_l0
         shape = tuple(shape)
         gate_args = dict(
             init_log_alpha=init_log_alpha,
@@ -102,12 +113,19 @@ class ParamDelta(nn.Module):
         return out
 
     def expected_l0(self) -> Tensor:
-        """Expected number of non-zero entries of the effective delta.
+        """The L0 count that the penalty uses for this tensor.
 
-        With both gates, an entry is non-zero when its own gate and the
-        tensor gate are (the grouped L0 of structured diff pruning):
-        ``P(z_tensor != 0) * sum_i P(z_i != 0)``. A fixed pattern gives its
-        (constant) number of entries.
+        * ``tensor_l0='additive'`` (the reference code): the expected
+          number of open gates, per-element and per-tensor alike,
+          ``sum_i P(z_i != 0) + P(z_tensor != 0)``;
+        * ``tensor_l0='grouped'`` (structured diff pruning): the expected
+          number of non-zero entries, ``P(z_tensor != 0) * sum_i
+          P(z_i != 0)``.
+
+        With one kind of gate only, both are the expected number of
+        non-zero entries (``sum_i P(z_i != 0)``, or ``P(z_tensor != 0)``
+        times the number of entries). A fixed pattern gives its (constant)
+        number of entries.
 
         Returns:
             Tensor: A scalar, differentiable in the gates' ``log_alpha``.
@@ -119,7 +137,11 @@ class ParamDelta(nn.Module):
         else:
             total = self.delta.new_tensor(float(self.delta.numel()))
         if self.tensor_gate is not None:
-            total = self.tensor_gate.prob_nonzero() * total
+            p_tensor = self.tensor_gate.prob_nonzero()
+            if self.gate is not None and self.tensor_l0 == 'additive':
+                total = total + p_tensor
+            else:
+                total = p_tensor * total
         return total
 
     @torch.no_grad()
@@ -156,4 +178,4 @@ class ParamDelta(nn.Module):
 
     def extra_repr(self) -> str:
         return (f'shape={tuple(self.delta.shape)}, '
-                f'fixed={bool(self.fixed)}')
+                f'tensor_l0={self.tensor_l0}, fixed={bool(self.fixed)}')

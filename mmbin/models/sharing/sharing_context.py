@@ -20,25 +20,38 @@ class SharingContext:
     referenced by every delta layer in it. It is plain Python state, not a
     module: nothing here is a parameter or is saved in a checkpoint.
 
-    Activation sharing happens on the *input* of every wrapped layer (the
-    activation that the layer multiplies by its weights), where the cost is
-    decided. For the layer ``key``:
+    Each delta layer shares on one side (its ``activation_side``, a
+    ``delta_cfg`` option):
 
-    * base task (``task is None``): the input ``x`` is used as is and kept
-      as ``X_base[key]``; in video mode, on a non-key frame, it is replaced
-      by ``X_prev + T(x - X_prev)`` (temporal delta against what the base
-      task used at this layer on the previous frame);
-    * sub-task ``t``: ``x`` is replaced by ``X_base[key] + T(x - X_base[key])``
-      (the base task's activation plus a thresholded delta); in video mode,
-      on a non-key frame, layers outside the cross-task set use the
-      sub-task's own previous-frame input as reference instead.
+    * **output** (:meth:`share_output`, the reference code's choice): the
+      layer computes its output ``y`` from the input it received and
+      replaces it by ``y_ref + T(y - y_ref)``, where ``y_ref`` is the base
+      task's output of the layer (cross-task) or the layer's output on the
+      previous frame (temporal). Its cost is that of the *input* delta
+      ``x - x_ref`` (exact zeros skip work), recorded by :meth:`account`;
+      the thresholded output makes the next layers' input deltas sparse.
+    * **input** (:meth:`share`): the layer's input ``x`` is replaced by
+      ``x_ref + T(x - x_ref)`` before the multiplication, so its cost is
+      that of the thresholded input delta.
 
-    ``T(d)`` zeroes the entries with ``|d| < threshold`` (with a threshold
-    of 0, only exact zeros count as zero). The layer then multiplies the
-    effective input by its (task) weights, which equals reusing the
-    reference's output and adding ``W_base dX + dW X`` (cross-task) or
-    ``W dX`` (temporal); :meth:`account` records the MACs such a sparse
-    execution costs.
+    For both, the base task (``task is None``) computes in full and keeps
+    its tensors as the references of the sub-tasks; in video mode, on a
+    non-key frame, it shares against its own previous frame, and the
+    sub-task layers outside the cross-task set use the sub-task's previous
+    frame instead of the base task.
+
+    ``T(d)`` zeroes the entries with ``|d| < threshold``; kept entries are
+    the running task's values exactly (with a threshold of 0 a sub-task
+    computes its dense result). The layer multiplies by its (task) weights,
+    which equals reusing the reference's result and adding
+    ``W_base dX + dW X`` (cross-task) or ``W dX`` (temporal); :meth:`account`
+    records the MACs such a sparse execution costs.
+
+    The L1 term of step 3 (:attr:`collect_l1`) is the reference code's:
+    the sum of ``|delta|`` over all entries (the batch included) of every
+    shared tensor of a sub-task (raw outputs on the output side, inputs on
+    the input side; norm layers add their output deltas), before any
+    threshold. ``l1_terms[task]`` holds that sum as a single tensor.
 
     Args:
         base_task (str): Name of the base task.
@@ -56,14 +69,15 @@ class SharingContext:
         self.sub_tasks = tuple(tasks)
         #: Running task: None for the base task, else a sub-task name.
         self.task: Optional[str] = None
-        #: Cross-task threshold on |X_sub - X_base|.
+        #: Cross-task threshold on the activation deltas.
         self.threshold = 0.0
         #: How thresholds act while gradients are recorded: ``'ste'``
         #: (entries zeroed in the forward, straight-through gradient),
         #: ``'mask'`` (zeroed entries get no gradient) or ``'none'`` (no
-        #: threshold; only inference thresholds).
+        #: threshold; only inference thresholds, the reference code's
+        #: training).
         self.train_threshold = 'ste'
-        #: Collect L1 terms mean|X_sub - X_base| per layer and sub-task.
+        #: Collect the L1 term of the activation deltas per sub-task.
         self.collect_l1 = False
         #: Record operation counts (per forward).
         self.collect_stats = True
@@ -79,7 +93,12 @@ class SharingContext:
         self.cross_task_keys: Optional[Set[str]] = None
         # per-forward / per-frame state
         self.base_inputs: Dict[str, Tensor] = {}
-        self.prev: Dict[Tuple[Optional[str], str], Tensor] = {}
+        #: Output side: ``key -> (input, effective output)`` of the base
+        #: task in this forward.
+        self.base_outputs: Dict[str, Tuple[Tensor, Tensor]] = {}
+        #: Previous frame per ``(task or None, key)``: the effective input
+        #: (input side) or ``(input, effective output)`` (output side).
+        self.prev: Dict[Tuple[Optional[str], str], object] = {}
         #: Wrapped layers in the order the base task ran them.
         self.layer_order: List[str] = []
         self.records: List[dict] = []
@@ -102,6 +121,7 @@ class SharingContext:
         """Forget the previous forward's base activations, counts and L1
         terms (the temporal references are kept)."""
         self.base_inputs = {}
+        self.base_outputs = {}
         self.records = []
         self.l1_terms = defaultdict(list)
 
@@ -114,25 +134,51 @@ class SharingContext:
                   threshold: float) -> Tuple[Tensor, int]:
         """``ref + T(x - ref)`` and the number of non-zero delta entries.
 
-        Without any non-zero entry (and no gradient to carry) the reference
-        tensor itself is returned, so the layer computes bit for bit what
-        the reference computed.
+        Kept entries are taken from ``x`` as they are, dropped ones from
+        ``ref`` (so a threshold of 0 returns ``x`` itself). Without any
+        non-zero entry (and no gradient to carry) the reference tensor
+        itself is returned, so the layer computes bit for bit what the
+        reference computed.
         """
-        diff = x - ref
         grad = torch.is_grad_enabled() and x.requires_grad
         mode = self.train_threshold if grad else 'mask'
-        if threshold > 0 and mode != 'none':
-            kept = torch.where(diff.abs() >= threshold, diff,
-                               torch.zeros_like(diff))
-            diff = diff + (kept - diff).detach() if mode == 'ste' else kept
         with torch.no_grad():
-            nnz = int(torch.count_nonzero(diff))
+            diff = x - ref
+            if threshold > 0 and mode != 'none':
+                keep = diff.abs() >= threshold
+                nnz = int(torch.count_nonzero(keep & (diff != 0)))
+            else:
+                keep = None
+                nnz = int(torch.count_nonzero(diff))
         if nnz == 0 and not grad:
             return ref, 0
-        return ref + diff, nnz
+        if keep is None:
+            return x, nnz
+        kept = torch.where(keep, x, ref)
+        if mode == 'ste':
+            kept = x + (kept - x).detach()
+        return kept, nnz
+
+    def _add_l1(self, task: str, diff: Tensor) -> None:
+        """Add ``sum |diff|`` to the running task's L1 term."""
+        term = diff.abs().sum()
+        terms = self.l1_terms[task]
+        if terms:
+            terms[0] = terms[0] + term
+        else:
+            terms.append(term)
+
+    def _temporal(self, key: str) -> bool:
+        """Whether the running sub-task shares layer ``key`` with its own
+        previous frame (video, non-key frame, outside the cross-task
+        layers)."""
+        return (self.video and not self.keyframe
+                and self.cross_task_keys is not None
+                and key not in self.cross_task_keys)
 
     def share(self, key: str, x: Tensor) -> Tuple[Tensor, dict]:
-        """Replace the input of layer ``key`` by its shared version.
+        """Input side: replace the input of layer ``key`` by its shared
+        version.
 
         Args:
             key (str): The layer's name in the model.
@@ -160,10 +206,7 @@ class SharingContext:
                 self.prev[(None, key)] = x_eff.detach()
             return x_eff, info
         task = self.task
-        ref = None
-        if temporal and self.cross_task_keys is not None \
-                and key not in self.cross_task_keys:
-            ref = self.prev.get((task, key))
+        ref = self.prev.get((task, key)) if self._temporal(key) else None
         if ref is not None:
             self._check_shape(key, x, ref, 'previous frame')
             x_eff, nnz = self._sparsify(x, ref, self.temporal_threshold)
@@ -177,19 +220,112 @@ class SharingContext:
                     f'the base task first in every forward')
             self._check_shape(key, x, ref, 'base task')
             if self.collect_l1:
-                self.l1_terms[task].append((x - ref).abs().mean())
+                self._add_l1(task, x - ref)
             x_eff, nnz = self._sparsify(x, ref, self.threshold)
             kind = 'task'
         if self.video:
             self.prev[(task, key)] = x_eff.detach()
         return x_eff, dict(kind=kind, nnz=nnz, numel=x.numel())
 
+    def share_output(self, key: str, x: Tensor,
+                     y: Tensor) -> Tuple[Tensor, dict]:
+        """Output side: replace the output ``y`` of layer ``key`` (computed
+        from its input ``x``) by its shared version.
+
+        The returned ``nnz`` / ``numel`` count the entries of the input
+        delta ``x - x_ref`` (exact zeros: what the layer's cost depends
+        on); ``out_nnz`` / ``out_numel`` those of the thresholded output
+        delta (what the layer passes on).
+
+        Args:
+            key (str): The layer's name in the model.
+            x (Tensor): The input the layer received.
+            y (Tensor): The output the layer computed from it.
+
+        Returns:
+            tuple[Tensor, dict]: The effective output and the information
+            :meth:`account` needs.
+        """
+        temporal = self.video and not self.keyframe
+        if self.task is None:
+            if key not in self.layer_order:
+                self.layer_order.append(key)
+            ref = self.prev.get((None, key)) if temporal else None
+            if ref is not None:
+                y_eff, info = self._share_against(key, x, y, ref,
+                                                  self.temporal_threshold,
+                                                  'previous frame')
+                info['kind'] = 'temporal'
+            else:
+                y_eff = y
+                info = dict(kind='full', nnz=x.numel(), numel=x.numel(),
+                            out_nnz=y.numel(), out_numel=y.numel())
+            self.base_outputs[key] = (x, y_eff)
+            if self.video:
+                self.prev[(None, key)] = (x.detach(), y_eff.detach())
+            return y_eff, info
+        task = self.task
+        ref = self.prev.get((task, key)) if self._temporal(key) else None
+        if ref is not None:
+            y_eff, info = self._share_against(key, x, y, ref,
+                                              self.temporal_threshold,
+                                              'previous frame')
+            info['kind'] = 'temporal'
+        else:
+            ref = self.base_outputs.get(key)
+            if ref is None:
+                raise RuntimeError(
+                    f'SharingContext: sub-task {task!r} reached layer {key!r} '
+                    f'before the base task ({self.base_task!r}) ran it; run '
+                    f'the base task first in every forward')
+            if self.collect_l1:
+                self._check_shape(key, y, ref[1], 'base task', 'output')
+                self._add_l1(task, y - ref[1])
+            y_eff, info = self._share_against(key, x, y, ref, self.threshold,
+                                              'base task')
+            info['kind'] = 'task'
+        if self.video:
+            self.prev[(task, key)] = (x.detach(), y_eff.detach())
+        return y_eff, info
+
+    def _share_against(self, key: str, x: Tensor, y: Tensor,
+                       ref: Tuple[Tensor, Tensor], threshold: float,
+                       what: str) -> Tuple[Tensor, dict]:
+        x_ref, y_ref = ref
+        self._check_shape(key, x, x_ref, what)
+        self._check_shape(key, y, y_ref, what, 'output')
+        with torch.no_grad():
+            nnz_in = int(torch.count_nonzero(x - x_ref))
+        y_eff, nnz_out = self._sparsify(y, y_ref, threshold)
+        return y_eff, dict(nnz=nnz_in, numel=x.numel(), out_nnz=nnz_out,
+                           out_numel=y.numel())
+
+    def observe_output(self, key: str, y: Tensor) -> None:
+        """Output of a layer that is penalised but not thresholded (a norm
+        layer on the output side, as the reference code's ``norm1``): the
+        base task keeps it, a sub-task adds ``sum |y - y_base|`` to its L1
+        term when :attr:`collect_l1` is set."""
+        if self.task is None:
+            self.base_outputs[key] = (y, y)
+            return
+        if not self.collect_l1 or self._temporal(key):
+            return
+        ref = self.base_outputs.get(key)
+        if ref is None:
+            raise RuntimeError(
+                f'SharingContext: sub-task {self.task!r} reached layer '
+                f'{key!r} before the base task ({self.base_task!r}) ran it; '
+                f'run the base task first in every forward')
+        self._check_shape(key, y, ref[1], 'base task', 'output')
+        self._add_l1(self.task, y - ref[1])
+
     @staticmethod
-    def _check_shape(key: str, x: Tensor, ref: Tensor, what: str) -> None:
+    def _check_shape(key: str, x: Tensor, ref: Tensor, what: str,
+                     which: str = 'input') -> None:
         if x.shape != ref.shape:
             raise RuntimeError(
-                f'SharingContext: layer {key!r} got an input of shape '
-                f'{tuple(x.shape)} but the {what} used '
+                f'SharingContext: layer {key!r} got an {which} of shape '
+                f'{tuple(x.shape)} but the {what} had '
                 f'{tuple(ref.shape)}; shared activations need equal input '
                 f'sizes (video frames of one size, batch of the same images)')
 
@@ -205,8 +341,10 @@ class SharingContext:
         * ``full``: ``dense`` (the layer runs in full);
         * ``task``: ``dense * min(1, rho_x + rho_w)``, the cost of
           ``W_base dX`` plus ``dW X_sub`` (or of the plain product, if
-          cheaper), with ``rho_x`` the density of the thresholded input
-          delta and ``rho_w`` that of the effective weight delta;
+          cheaper), with ``rho_x`` the density of the input delta (the
+          thresholded one on the input side, the one the layer received on
+          the output side) and ``rho_w`` that of the effective weight
+          delta;
         * ``temporal``: ``dense * rho_x`` (``W dX``; the weights are those
           of the previous frame);
         * ``info=None``: an operation without sharing (attention products),
@@ -220,7 +358,8 @@ class SharingContext:
             key (str): Layer name (an operation inside it may append a
                 suffix).
             dense_macs (int): MACs of the dense computation.
-            info (dict, optional): What :meth:`share` returned.
+            info (dict, optional): What :meth:`share` or
+                :meth:`share_output` returned.
             weight_density (float): ``rho_w`` of the running sub-task.
         """
         if not self.collect_stats:
@@ -245,4 +384,6 @@ class SharingContext:
                 eff_macs=float(eff),
                 nnz=int(nnz),
                 numel=int(numel),
+                out_nnz=int(info.get('out_nnz', nnz) if info else 0),
+                out_numel=int(info.get('out_numel', numel) if info else 0),
                 weight_density=float(weight_density)))
