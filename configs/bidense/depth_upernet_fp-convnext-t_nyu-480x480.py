@@ -1,8 +1,7 @@
 # Full-precision twin: the same architecture (BN and CFB bypass around every
-# conv, PReLU), real-valued convolutions.
+# conv, PReLU), real-valued convolutions with PyTorch's initialisation.
 # Differs from depth_upernet_bidense-convnext-t_nyu-480x480.py only in the convolution type.
 _base_ = ['./depth_upernet_bidense-convnext-t_nyu-480x480.py']
 conv_cfg = dict(
     _delete_=True, type='CFBConv2d', act_binarizer=None, weight_binarizer=None)
-upsample_cfg = dict(_delete_=True, type='deconv')
-model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg, upsample_cfg=upsample_cfg))
+model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg))

@@ -1,15 +1,13 @@
 # ReActNet baseline (Liu et al.): the same architecture, RSign activations
-# (learnable per-channel threshold) and XNOR weights.
+# (learnable per-channel threshold) and XNOR weights; zero padding and
+# normal(std=1e-3) weights as the BiDense reference's binary layers.
 # Differs from synthetic_depth_bidense.py only in the convolution type.
 _base_ = ['./synthetic_depth_bidense.py']
 conv_cfg = dict(
     _delete_=True,
     type='CFBConv2d',
     act_binarizer=dict(type='RSign'),
-    weight_binarizer=dict(type='XNORWeight'))
-upsample_cfg = dict(
-    _delete_=True,
-    type='BinaryConvTranspose2d',
-    act_binarizer=dict(type='RSign'),
-    weight_binarizer=dict(type='XNORWeight'))
-model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg, upsample_cfg=upsample_cfg))
+    weight_binarizer=dict(type='XNORWeight'),
+    pad_value=0.0,
+    weight_init_std=1e-3)
+model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg))

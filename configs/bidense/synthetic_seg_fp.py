@@ -1,5 +1,5 @@
 # Full-precision twin: the same architecture (BN and CFB bypass around every
-# conv, PReLU), real-valued convolutions.
+# conv, PReLU), real-valued convolutions with PyTorch's initialisation.
 # Differs from synthetic_seg_bidense.py only in the convolution type.
 _base_ = ['./synthetic_seg_bidense.py']
 conv_cfg = dict(

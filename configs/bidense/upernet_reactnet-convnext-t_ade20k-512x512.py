@@ -1,10 +1,13 @@
 # ReActNet baseline (Liu et al.): the same architecture, RSign activations
-# (learnable per-channel threshold) and XNOR weights.
+# (learnable per-channel threshold) and XNOR weights; zero padding and
+# normal(std=1e-3) weights as the BiDense reference's binary layers.
 # Differs from upernet_bidense-convnext-t_ade20k-512x512.py only in the convolution type.
 _base_ = ['./upernet_bidense-convnext-t_ade20k-512x512.py']
 conv_cfg = dict(
     _delete_=True,
     type='CFBConv2d',
     act_binarizer=dict(type='RSign'),
-    weight_binarizer=dict(type='XNORWeight'))
+    weight_binarizer=dict(type='XNORWeight'),
+    pad_value=0.0,
+    weight_init_std=1e-3)
 model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg))

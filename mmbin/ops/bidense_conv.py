@@ -15,8 +15,13 @@ from .cfb import CFB, channel_adaptive_bypass
 from .dab import DAB_SCALE_MODES, dab_output_scale
 from .registry import register_layer
 
+#: Pad values a :class:`CFBConv2d` accepts: two-valued (``+-1``, deployable
+#: on bit-packed kernels) or ``0.0`` (the BiDense reference's zero padding).
+PAD_VALUES = (1.0, -1.0, 0.0)
+
 __all__ = [
-    'pooled_bypass', 'CFBConv2d', 'BiDenseConv', 'NormBypass', 'has_own_bypass'
+    'PAD_VALUES', 'pooled_bypass', 'CFBConv2d', 'BiDenseConv', 'NormBypass',
+    'has_own_bypass'
 ]
 
 
@@ -80,8 +85,15 @@ class CFBConv2d(BinaryConv2d):
             ``dict(type='SignSTE')``.
         weight_binarizer (dict | None): Weight binarizer config, ``None``
             for real-valued weights. Defaults to ``dict(type='SignWeight')``.
-        pad_value (float): Value of padded taps of a binarized input.
-            Defaults to 1.0.
+        pad_value (float): Value of padded taps of a binarized input:
+            ``1.0`` or ``-1.0`` (two-valued, what a bit-packed kernel
+            computes), or ``0.0``: zero padding of the binarized input
+            *after* its scale, as the BiDense reference code does
+            (``F.conv2d(alpha * sign(s), W, padding=p)``). Defaults to 1.0.
+        weight_init_std (float | None): Initialise the latent weight with
+            ``normal(0, weight_init_std)`` (the BiDense reference uses
+            ``1e-3`` for every binary weight); ``None`` keeps PyTorch's
+            default initialisation. Defaults to None.
         norm_cfg (dict | None): Norm after the convolution, before the sum.
             ``None`` leaves it out. Defaults to ``dict(type='BN')``.
         with_bypass (bool): Add ``CFB(P(x))``. ``False`` (with
@@ -99,8 +111,24 @@ class CFBConv2d(BinaryConv2d):
                  *args,
                  norm_cfg: Optional[dict] = dict(type='BN'),
                  with_bypass: bool = True,
+                 pad_value: float = 1.0,
+                 weight_init_std: Optional[float] = None,
                  **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        if pad_value not in PAD_VALUES:
+            raise ValueError(f'{type(self).__name__}: pad_value must be one '
+                             f'of {PAD_VALUES} (0.0 = zero padding of the '
+                             f'scaled binary input, as the BiDense reference),'
+                             f' got {pad_value!r}')
+        # BinaryConv2d allows only the two-valued pads; 0.0 is set below
+        super().__init__(*args, pad_value=pad_value or 1.0, **kwargs)
+        self.pad_value = float(pad_value)
+        self.weight_init_std = weight_init_std
+        if weight_init_std is not None:
+            if not weight_init_std > 0:
+                raise ValueError(f'{type(self).__name__}: weight_init_std '
+                                 f'must be positive or None, got '
+                                 f'{weight_init_std!r}')
+            nn.init.normal_(self.weight, 0.0, float(weight_init_std))
         self.norm_cfg = norm_cfg
         if norm_cfg is None:
             self.bn = None

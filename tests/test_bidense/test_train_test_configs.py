@@ -87,7 +87,8 @@ def test_every_config_builds(path):
             model_cfg.decoder.in_channels = [8, 16, 32, 64]
         else:
             model_cfg.decode_head.in_channels = [8, 16, 32, 64]
-            model_cfg.decode_head.channels = 16
+            model_cfg.decode_head.channels = 8  # = in_channels[0]
+            model_cfg.decode_head.psp_channels = 64
     model = MODELS.build(model_cfg)
     name = osp.basename(path)
     convs = [type(m).__name__ for m in model.backbone.stages.modules()]
@@ -98,6 +99,15 @@ def test_every_config_builds(path):
             for m in model.modules() if type(m).__name__ == 'BiDenseConv'
         }
         assert modes == ({'output'} if 'deploy' in name else {'input'})
+        if 'mt_' not in name:
+            # paper-faithful: zero padding of alpha * sign (the reference);
+            # deployable: signs padded with +1
+            pads = {
+                m.pad_value
+                for m in model.modules()
+                if type(m).__name__ == 'BiDenseConv'
+            }
+            assert pads == ({1.0} if 'deploy' in name else {0.0})
     else:
         assert 'BiDenseConv' not in convs and 'CFBConv2d' in convs
     # no double normalisation: a ConvModule around a conv with its own BN

@@ -156,10 +156,14 @@ class BiDenseConvNeXt(BaseModule):
     conv by :func:`build_bypass_conv`), so baselines and full-precision
     twins differ only in the convolution.
 
-    Choices of ours where the paper and its summary are silent: a norm
-    (``out_norm_cfg``, BN) on each output, as ConvNeXt's LayerNorms on its
-    outputs; no stochastic depth and no layer scale (there is no block
-    residual to scale or drop).
+    The BiDense reference feeds the stage outputs to the decoder as they
+    are: use ``out_norm_cfg=None`` for it (every stage already ends in a
+    BiDenseConv's BN; the configs do). ``out_norm_cfg`` adds a norm on each
+    output (ConvNeXt has LayerNorms there), which after a BiDense unit is a
+    second norm in a row. No stochastic depth and no layer scale (there is
+    no block residual to scale or drop), as the reference. The stem, the
+    blocks and the down-sampling units are checked against the reference's
+    formulas in tests/test_bidense/test_reference_equivalence.py.
 
     Args:
         arch (str | dict): ``'atto'``, ``'femto'``, ``'pico'``, ``'nano'``,

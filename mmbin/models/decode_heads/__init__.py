@@ -1,5 +1,7 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from .base_task_head import BaseTaskHead
+from .bidense_uper_depth_head import BiDenseUPerDepthHead
+from .bidense_uper_head import BiDenseUPerHead
 from .bypass_conv_module import BypassConvModule, build_channel_act
 from .dense_task_head import DenseTaskHead
 from .depth_task_head import DepthTaskHead
@@ -12,7 +14,8 @@ from .seg_task_head import SegTaskHead
 from .uper_depth_head import UPerDepthHead
 
 __all__ = [
-    'BaseTaskHead', 'BypassConvModule', 'build_channel_act', 'DenseTaskHead',
+    'BaseTaskHead', 'BiDenseUPerDepthHead', 'BiDenseUPerHead',
+    'BypassConvModule', 'build_channel_act', 'DenseTaskHead',
     'DepthTaskHead', 'EdgeTaskHead', 'MultiTaskFPNDecoder', 'NormalTaskHead',
     'PartsTaskHead', 'SaliencyTaskHead', 'SegTaskHead', 'UPerDepthHead'
 ]

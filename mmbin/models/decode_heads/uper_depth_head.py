@@ -16,11 +16,51 @@ from torch import Tensor
 from mmbin.ops.bidense_conv import NormBypass, has_own_bypass
 from mmbin.ops.registry import build_channel_act
 
-__all__ = ['UPerDepthHead']
+__all__ = ['DepthLossMixin', 'UPerDepthHead']
+
+
+class DepthLossMixin:
+    """``loss_by_feat`` of a depth decode head: the prediction resized to
+    ``gt_depth_map`` and every loss of ``loss_decode`` called as
+    ``loss(pred, gt)`` (``gt = 0`` invalid). For heads that predict depth
+    in ``forward`` (:class:`UPerDepthHead`,
+    :class:`~mmbin.models.decode_heads.BiDenseUPerDepthHead`)."""
+
+    def loss_by_feat(self, depth: Tensor,
+                     batch_data_samples: SampleList) -> dict:
+        """Depth loss against ``gt_depth_map`` (prediction resized to the
+        ground truth).
+
+        Args:
+            depth (Tensor): ``(N, 1, h, w)`` prediction.
+            batch_data_samples (list[SegDataSample]): Samples with
+                ``gt_depth_map``.
+
+        Returns:
+            dict[str, Tensor]: One entry per loss name.
+        """
+        if not all('gt_depth_map' in s for s in batch_data_samples):
+            raise KeyError(f'{type(self).__name__}: every data sample needs '
+                           'gt_depth_map (load it with LoadDepthAnnotation '
+                           'or LoadMultiTaskAnnotations)')
+        gt = torch.stack(
+            [s.gt_depth_map.data for s in batch_data_samples]).to(depth)
+        depth = resize(
+            depth,
+            size=gt.shape[2:],
+            mode='bilinear',
+            align_corners=self.align_corners)
+        losses = self.loss_decode if isinstance(
+            self.loss_decode, nn.ModuleList) else [self.loss_decode]
+        out = dict()
+        for loss in losses:
+            value = loss(depth, gt)
+            out[loss.loss_name] = out.get(loss.loss_name, 0) + value
+        return out
 
 
 @MODELS.register_module()
-class UPerDepthHead(UPerHead):
+class UPerDepthHead(DepthLossMixin, UPerHead):
     """UPerNet depth head for mmseg's ``DepthEstimator``::
 
         f     = UPerHead features (PPM + FPN fusion, stride 4)
@@ -110,35 +150,3 @@ class UPerDepthHead(UPerHead):
         if self.up is not None:
             feats = self.up_act(self.up(feats))
         return self.max_depth * torch.sigmoid(self.cls_seg(feats))
-
-    def loss_by_feat(self, depth: Tensor,
-                     batch_data_samples: SampleList) -> dict:
-        """Depth loss against ``gt_depth_map`` (prediction resized to the
-        ground truth).
-
-        Args:
-            depth (Tensor): ``(N, 1, h, w)`` prediction.
-            batch_data_samples (list[SegDataSample]): Samples with
-                ``gt_depth_map``.
-
-        Returns:
-            dict[str, Tensor]: One entry per loss name.
-        """
-        if not all('gt_depth_map' in s for s in batch_data_samples):
-            raise KeyError('UPerDepthHead: every data sample needs '
-                           'gt_depth_map (load it with LoadDepthAnnotation '
-                           'or LoadMultiTaskAnnotations)')
-        gt = torch.stack(
-            [s.gt_depth_map.data for s in batch_data_samples]).to(depth)
-        depth = resize(
-            depth,
-            size=gt.shape[2:],
-            mode='bilinear',
-            align_corners=self.align_corners)
-        losses = self.loss_decode if isinstance(
-            self.loss_decode, nn.ModuleList) else [self.loss_decode]
-        out = dict()
-        for loss in losses:
-            value = loss(depth, gt)
-            out[loss.loss_name] = out.get(loss.loss_name, 0) + value
-        return out

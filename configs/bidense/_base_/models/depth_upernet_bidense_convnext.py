@@ -1,8 +1,9 @@
-# Monocular depth with the BiDense ConvNeXt-T and a binary UPerNet decoder
-# (mmseg's DepthEstimator + UPerDepthHead): the UPerNet features (stride 4)
-# are up-sampled x2 by BiDense's binary up-sampling block
-#   y = BN(BinConvT2x2/2(DAB(x))) + CFB(nearest_up(x), C_out)
-# and a full-precision 1x1 conv predicts depth = 10 * sigmoid(.) metres.
+# Monocular depth with the BiDense ConvNeXt-T and the reference's binary
+# UPerNet (mmseg's DepthEstimator + BiDenseUPerDepthHead), as the BiDense
+# reference's depth model (configs/depth/upernet_bidense_nyu.yaml,
+# BiDenseUperNetDepthModel): the segmentation decoder up to the input
+# resolution, a 3x3 BiDense conv to 32 channels, ReLU, and a full-precision
+# 1x1 conv predicting depth = max_depth * sigmoid(.) metres.
 # Loss: SILog, 10 * sqrt(mean(d^2) - 0.85 mean(d)^2), d = log pred - log gt.
 # Depth maps are padded with 0 (invalid), not with 255.
 _base_ = ['./upernet_bidense_convnext.py']
@@ -11,17 +12,18 @@ model = dict(
     data_preprocessor=dict(seg_pad_val=0),
     decode_head=dict(
         _delete_=True,
-        type='UPerDepthHead',
+        type='BiDenseUPerDepthHead',
         in_channels=[96, 192, 384, 768],
         in_index=[0, 1, 2, 3],
-        pool_scales=(1, 2, 3, 6),
-        channels=512,
-        dropout_ratio=0.0,
+        channels=96,
+        pool_scales=(1, 2, 4, 6),
+        psp_channels=768,
+        fuse_channels=128,
+        head_channels=32,
         max_depth=10.0,
         conv_cfg={{_base_.conv_cfg}},
-        norm_cfg=None,
+        unit_norm_cfg={{_base_.norm_cfg}},
         act_cfg=dict(type='PReLU'),
-        upsample_cfg=dict(type='BiDenseConvTranspose2d'),
-        up_act_cfg=dict(type='PReLU'),
-        align_corners=False,
+        head_act_cfg=dict(type='ReLU'),
+        align_corners=True,
         loss_decode=dict(type='MaskedSILogLoss', lambd=0.85, scale=10.0)))

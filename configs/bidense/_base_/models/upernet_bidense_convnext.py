@@ -1,19 +1,24 @@
-# UPerNet on a BiDense ConvNeXt-T (Yin et al., 2024), trained from scratch.
+# UPerNet on a BiDense ConvNeXt-T (Yin et al., 2024), trained from scratch,
+# as the BiDense reference code builds it (models/upernet/
+# bidense_upernet.py, binary/bidense.py; docs/bidense.md lists every point).
 # Every convolution but the full-precision stem (4x4/4 + BN) and the final
-# 1x1 classifier (UPerHead's conv_seg, an nn.Conv2d) is a BiDenseConv:
+# 1x1 classifier is a BiDenseConv:
 #   y = BN(BinConv(DAB(x))) + CFB(P(x), C_out)
-# BiDenseConv carries its own BN, so UPerHead's ConvModules get
-# norm_cfg=None: with a norm_cfg, ConvModule would add a second norm after
-# the bypass sum (docs/bidense.md, "No double normalisation"). For the same
-# reason the backbone outputs get no extra norm (out_norm_cfg=None): each
-# stage ends in a BiDenseConv whose BN is the last norm, as in the BiDense
-# reference, which feeds the stage outputs to the decoder as they are.
-# Binary layers see PReLU (not ReLU) outputs: the sign of a ReLU output is
-# constant.
-# Variants swap only `conv_cfg` (and the depth head's `upsample_cfg`), see
-# docs/bidense.md.
+# Paper-faithful form (the reference's): DAB outputs alpha * sign(s) are
+# zero-padded (pad_value=0.0), binary weights start from normal(std=1e-3).
+# The deployable twins (*bidense-deploy*) pad the signs with +1 and move
+# DAB's scale after the convolution.
+# Decoder: BiDenseUPerHead, the reference's UPerNet (PPM bins 1, 2, 4, 6 with
+# 768 output channels, FPN width 96 = the first backbone level, one shared
+# smooth conv, LearnableBias + per-channel PReLU, projection to 128 channels,
+# bilinear x4 to the input resolution, a 3x3 BiDense conv + ReLU and the FP
+# 1x1 classifier; align_corners=True as the reference). Every BiDenseConv
+# brings its own BN, so nothing adds a second norm (docs/bidense.md, "No
+# double normalisation"); the backbone outputs go to the decoder as they
+# are (out_norm_cfg=None).
+# Variants swap only `conv_cfg`, see docs/bidense.md.
 norm_cfg = dict(type='BN', requires_grad=True)
-conv_cfg = dict(type='BiDenseConv')
+conv_cfg = dict(type='BiDenseConv', pad_value=0.0, weight_init_std=1e-3)
 data_preprocessor = dict(
     type='SegDataPreProcessor',
     mean=[123.675, 116.28, 103.53],
@@ -34,18 +39,26 @@ model = dict(
         act_cfg=dict(type='PReLU'),
         out_indices=(0, 1, 2, 3)),
     decode_head=dict(
-        type='UPerHead',
+        type='BiDenseUPerHead',
         in_channels=[96, 192, 384, 768],
         in_index=[0, 1, 2, 3],
-        pool_scales=(1, 2, 3, 6),
-        channels=512,
-        dropout_ratio=0.1,
+        channels=96,
+        pool_scales=(1, 2, 4, 6),
+        psp_channels=768,
+        fuse_channels=128,
+        head_channels=128,
         num_classes=150,
         conv_cfg=conv_cfg,
-        norm_cfg=None,
+        unit_norm_cfg=norm_cfg,
         act_cfg=dict(type='PReLU'),
-        align_corners=False,
+        head_act_cfg=dict(type='ReLU'),
+        align_corners=True,
+        # mean over the labelled pixels, as the reference's
+        # CrossEntropyLoss with weight 0 on its extra 'other' class
         loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+            type='CrossEntropyLoss',
+            use_sigmoid=False,
+            loss_weight=1.0,
+            avg_non_ignore=True)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
