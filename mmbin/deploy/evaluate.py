@@ -10,7 +10,9 @@ them; only the network (``encode_decode``) runs in OpenVINO
 """
 import os.path as osp
 import time
-from typing import Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
+
+import torch.nn as nn
 
 from mmengine.runner import Runner
 
@@ -18,7 +20,10 @@ from mmbin.utils.config_loading import load_config, merge_cfg_options
 from .openvino_inference import attach_openvino
 from .runtime import read_model
 
-__all__ = ['build_test_runner', 'evaluate_openvino', 'metrics_side_by_side']
+__all__ = [
+    'build_test_runner', 'evaluate_openvino', 'evaluate_with',
+    'evaluate_pytorch', 'metrics_side_by_side'
+]
 
 
 def build_test_runner(config: str,
@@ -54,6 +59,54 @@ def build_test_runner(config: str,
     return Runner.from_cfg(cfg)
 
 
+def evaluate_with(config: str,
+                  attach: Callable[[nn.Module], object],
+                  name: str,
+                  work_dir: Optional[str] = None,
+                  cfg_options: Optional[dict] = None) -> Dict[str, float]:
+    """Test metrics of ``config``'s model with its network replaced.
+
+    Args:
+        config (str): Config file.
+        attach (Callable): Called with the runner's model before testing;
+            replaces its ``encode_decode`` (e.g. ``lambda m:
+            attach_openvino(m, ir)``).
+        name (str): What is evaluated (part of the experiment name).
+        work_dir (str, optional): See :func:`build_test_runner`.
+        cfg_options (dict, optional): Overrides merged into the config.
+
+    Returns:
+        dict: The metrics ``tools/test.py`` logs.
+
+    Raises:
+        FileNotFoundError: If the config does not exist.
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file {config!r} does not exist')
+    import mmbin  # noqa: F401  (registers mmbin components)
+    runner = build_test_runner(config, name, work_dir, None, cfg_options)
+    attach(runner.model)
+    return runner.test()
+
+
+def evaluate_pytorch(config: str,
+                     checkpoint: str,
+                     work_dir: Optional[str] = None,
+                     cfg_options: Optional[dict] = None) -> Dict[str, float]:
+    """Test metrics of a PyTorch checkpoint (``tools/test.py``).
+
+    Raises:
+        FileNotFoundError: If the config or the checkpoint does not exist.
+    """
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config file {config!r} does not exist')
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
+    import mmbin  # noqa: F401  (registers mmbin components)
+    return build_test_runner(config, 'pytorch', work_dir, checkpoint,
+                             cfg_options).test()
+
+
 def evaluate_openvino(
         config: str,
         ir: str,
@@ -86,16 +139,14 @@ def evaluate_openvino(
         raise FileNotFoundError(f'config file {config!r} does not exist')
     if checkpoint is not None and not osp.isfile(checkpoint):
         raise FileNotFoundError(f'checkpoint {checkpoint!r} does not exist')
-    import mmbin  # noqa: F401  (registers mmbin components)
     ov_model = read_model(ir)
-    runner = build_test_runner(config, 'openvino', work_dir, None,
-                               cfg_options)
-    attach_openvino(runner.model, ov_model, num_threads)
-    ov_metrics = runner.test()
+    ov_metrics = evaluate_with(
+        config, lambda m: attach_openvino(m, ov_model, num_threads),
+        'openvino', work_dir, cfg_options)
     pt_metrics = None
     if checkpoint is not None:
-        pt_metrics = build_test_runner(config, 'pytorch', work_dir,
-                                       checkpoint, cfg_options).test()
+        pt_metrics = evaluate_pytorch(config, checkpoint, work_dir,
+                                      cfg_options)
     return ov_metrics, pt_metrics
 
 

@@ -56,6 +56,7 @@ from mmbin.ops.dab import dab_output_scale
 from mmbin.version import __version__
 from .binary_layer_plan import (BinaryLayerPlan, UnsupportedBinaryLayerError,
                                 plan_binary_layers)
+from .cfb_export import cfb_as_fixed_conv
 from .ov_binary_ops import build_binary_layer, restore_thresholds
 
 __all__ = [
@@ -253,7 +254,8 @@ def _restore_binary_node_names(ov_model: ov.Model) -> set:
 
 def export_openvino(model: nn.Module,
                     input_shape: Sequence[int],
-                    allow_float: bool = False) -> ExportedModel:
+                    allow_float: bool = False,
+                    cfb_conv: bool = True) -> ExportedModel:
     """Convert ``model`` to OpenVINO with bit-packed binary convolutions.
 
     The model itself is not modified (a deep copy is converted, in eval
@@ -267,6 +269,10 @@ def export_openvino(model: nn.Module,
         allow_float (bool): Keep binary layers that cannot be packed as
             float math (exact, but not on the u1 kernel) instead of raising.
             Defaults to False.
+        cfb_conv (bool): Export CFB's channel fusion as a fixed 1x1
+            averaging convolution (:mod:`.cfb_export`) instead of channel
+            slices, which OpenVINO runs as a slow reference split. Defaults
+            to True.
 
     Returns:
         ExportedModel: The converted model and its binary layer summary.
@@ -308,7 +314,7 @@ def export_openvino(model: nn.Module,
         plans[name] = plan
     wrapper = ExportWrapper(work, input_shape)
     example = torch.randn(*input_shape)
-    with torch.no_grad():
+    with torch.no_grad(), cfb_as_fixed_conv(cfb_conv):
         ov_model = ov.convert_model(
             wrapper,
             example_input=(example, ),

@@ -32,15 +32,16 @@ def _has_binary_layers(model: torch.nn.Module) -> bool:
 
 
 def _int8_ms(xml: str, x, threads, warmup, runs) -> Optional[float]:
-    """int8 latency via NNCF's post-training quantization, or ``None``
-    when NNCF is not installed."""
+    """int8 latency via NNCF's post-training quantization
+    (:func:`~.quantize.quantize_openvino_int8`, calibrated on the timing
+    input: latency only), or ``None`` when NNCF is not installed."""
     try:
-        import nncf
+        import nncf  # noqa: F401
     except ImportError:
         return None
-    import openvino as ov
-    ov_model = ov.Core().read_model(xml)
-    quantized = nncf.quantize(ov_model, nncf.Dataset([x]), subset_size=1)
+    from .quantize import quantize_openvino_int8
+    from .runtime import read_model
+    quantized = quantize_openvino_int8(read_model(xml), [x])
     req = compile_model(quantized, num_threads=threads).create_infer_request()
     return median_ms(lambda: req.infer([x]), warmup, runs)
 

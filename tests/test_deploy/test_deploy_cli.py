@@ -14,9 +14,9 @@ pytest.importorskip('openvino')
 
 from mmbin.deploy import (BiRealClassifier,  # noqa: E402
                           BinaryKernelReport, benchmark_table,
-                          deployment_targets,
-                          kernel_exit_status, metrics_side_by_side,
-                          network_input_shape, run_deploy_benchmark)
+                          deployment_targets, kernel_exit_status,
+                          metrics_side_by_side, network_input_shape,
+                          row_labels, run_deploy_benchmark, timing_stats)
 
 
 def _tool(repo_root, name):
@@ -31,6 +31,8 @@ def test_benchmark_defaults_unchanged(repo_root):
     assert tuple(args.cls_shape) == (224, 224)
     assert args.threads == [1, 2]
     assert (args.warmup, args.runs, args.torch_runs) == (3, 20, None)
+    assert args.fp_config is None and args.fp_checkpoint is None
+    assert not args.no_alternatives and args.calib_images == 16
     args = _tool(repo_root, 'benchmark').parse_args(
         ['--warmup', '0', '--threads', '4', '--torch-runs', '5'])
     assert (args.warmup, args.threads, args.torch_runs) == (0, [4], 5)
@@ -51,6 +53,10 @@ def test_benchmark_defaults_unchanged(repo_root):
      "an integer >= 1, got '0'"),
     ('benchmark', ['--cls-shape', '224', 'x'], 'argument --cls-shape: must '
      "be an integer >= 1, got 'x'"),
+    ('benchmark', ['--calib-images', '0'], 'argument --calib-images: must '
+     "be an integer >= 1, got '0'"),
+    ('test_openvino', ['c.py', 'ir', '--batch-size', '0'], 'argument '
+     "--batch-size: must be an integer >= 1, got '0'"),
     ('export_openvino', ['c.py', 'c.pth', '--out', 'o', '--shape', '0',
                          '64'], 'argument --shape: must be an integer >= 1, '
      "got '0'"),
@@ -105,6 +111,50 @@ def test_benchmark_table_and_targets():
     assert targets['>= 2x faster than the OpenVINO FP twin (2 thr)'] == (
         False, '1.0x')
     assert targets['IR >= 8x smaller than the FP twin IR'] == (True, '8.0x')
+
+
+def test_benchmark_table_alternatives_spread_and_accuracy():
+    labels = row_labels()
+    rows = {
+        labels['torch_fp']: dict(role='torch_fp', size=8e6,
+                                 ms={1: 12.0}, iqr={1: [11.5, 12.5]}),
+        labels['ov_fp']: dict(role='ov_fp', size=8e6, ms={1: 6.0}),
+        labels['ov_bin']: dict(role='ov_bin', size=1e6, ms={1: 3.0}),
+        labels['ov_fp_int8']: dict(role='ov_fp_int8', size=2e6,
+                                   ms={1: 4.0}),
+        labels['ov_bin_int8']: dict(role='ov_bin_int8', size=1.2e6,
+                                    ms={1: 1.5}),
+        labels['ort_fp_int8']: dict(role='ort_fp_int8', error='no kernel'),
+    }
+    result = dict(binary_convs=3, binary_convs_on_u1=3,
+                  binary_convs_on_u1_int8=2, labels=labels, rows=rows,
+                  accuracy=dict(baseline='torch FP twin',
+                                keys=['seg/mIoU'],
+                                rows=dict(ov_fp_int8=dict(
+                                    delta_m=-1.234,
+                                    metrics={'seg/mIoU': 41.5}))))
+    table = benchmark_table(result, [1]).splitlines()
+    assert table[0].endswith('| Δm vs torch FP twin (%) | seg/mIoU |')
+    assert table[2] == ('| torch FP twin | 8.00 | 12.0 (11.5-12.5) | 1.0x '
+                        '| - | - |')
+    assert table[5] == ('| OpenVINO FP twin, int8 (NNCF) | 2.00 | 4.0 | '
+                        '3.0x | -1.23 | 41.5 |')
+    assert table[7] == ('| ONNX Runtime FP twin, int8 (QDQ) (failed: no '
+                        'kernel) | - | failed | - | - | - |')
+    targets = {what: (ok, v) for what, ok, v in
+               deployment_targets(result, [1])}
+    # the faster binary variant (binary + int8, 1.5 ms) against int8, 4 ms
+    assert targets['>= 2x faster than the OpenVINO FP twin int8 (1 thr)'] \
+        == (True, '2.67x (OpenVINO binary + int8 (NNCF))')
+    assert targets['every binary conv on the u1 kernel with int8 float '
+                   'layers'] == (False, '2/3')
+
+
+def test_timing_stats():
+    assert timing_stats([5.0]) == (5.0, 5.0, 5.0)
+    assert timing_stats([1.0, 2.0, 3.0, 4.0, 100.0]) == (3.0, 2.0, 4.0)
+    with pytest.raises(ValueError, match='at least one'):
+        timing_stats([])
 
 
 def test_run_deploy_benchmark(tmp_path, capsys, monkeypatch):

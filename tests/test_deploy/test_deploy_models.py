@@ -135,6 +135,14 @@ def test_attach_openvino_runs_predict(multitask):
         atol=1e-5)
     with pytest.raises(ValueError, match='--shape 32 64'):
         host.predict(torch.randn(1, 3, 32, 64))
+    # batch 2: the IR reshaped to batch 2 (checked against batch 1)
+    x2 = torch.cat([x, torch.flip(x, [3])])
+    with torch.no_grad():
+        got2 = host.predict(x2)
+    assert host._openvino_runner.served[(2, 3, 64, 64)] == 'reshaped'
+    torch.testing.assert_close(
+        got2[0].pred_depth_map.data, got.pred_depth_map.data, rtol=1e-5,
+        atol=1e-6)
 
 
 def test_runtime_config_forces_f32():

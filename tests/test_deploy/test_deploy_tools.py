@@ -121,3 +121,21 @@ def test_export_tool_fails_naming_unpackable_layers(tmp_path, repo_root,
     assert 'backbone.layer1.0.conv1 (BiDenseConv)' in out
     assert "scale_mode='output'" in out
     assert not osp.exists(str(tmp_path / 'ir' / 'model.xml'))
+
+
+def test_evaluation_at_batch_2_matches_batch_1(exported, tmp_path):
+    """test_openvino.py --batch-size 2: the batch-1 IR serves batches of 2
+    (reshaped, checked against image-by-image runs) with the metrics of
+    the PyTorch checkpoint."""
+    from mmbin.deploy import evaluate_openvino
+    config, ckpt, out_dir, _ = exported
+    ov_metrics, pt_metrics = evaluate_openvino(
+        config,
+        out_dir,
+        num_threads=1,
+        checkpoint=ckpt,
+        work_dir=str(tmp_path),
+        cfg_options={'test_dataloader.batch_size': 2})
+    for key in ('seg/mIoU', 'depth/rmse', 'normal/mean', 'edge/odsF'):
+        pt, ov = pt_metrics[key], ov_metrics[key]
+        assert abs(pt - ov) <= 1e-3 * max(1.0, abs(pt)), (key, pt, ov)

@@ -4,7 +4,8 @@
 Usage::
 
     python tools/deploy/test_openvino.py CONFIG IR_DIR [--threads N] \\
-        [--checkpoint CKPT] [--work-dir DIR] [--cfg-options ...]
+        [--batch-size N] [--checkpoint CKPT] [--work-dir DIR] \\
+        [--cfg-options ...]
 
 The runner, data pipeline, data preprocessor, post-processing and
 evaluator are those of ``tools/test.py CONFIG CHECKPOINT``; only the network
@@ -17,13 +18,16 @@ leaves accuracy unchanged. The work is done by
 
 The IR must have been exported with the network input size of the test
 pipeline (``--shape H W`` of export_openvino.py; the error message gives
-the size when it does not match).
+the size when it does not match). ``--batch-size N`` evaluates N images per
+step (``test_dataloader.batch_size``); the IR, exported at batch 1, then
+runs each image of a batch in turn
+(:class:`mmbin.deploy.OpenVINOEncodeDecode`).
 """
 import argparse
 
 from mmbin.utils.cli import (add_cfg_options_arg, add_threads_arg,
                              add_trust_checkpoint_arg, apply_trust_checkpoint,
-                             exit_on_error)
+                             exit_on_error, positive_int)
 from mmbin.utils.config_loading import ConfigError
 
 
@@ -38,6 +42,11 @@ def parse_args(argv=None):
         '--checkpoint',
         help='also evaluate this PyTorch checkpoint and compare the metrics')
     parser.add_argument(
+        '--batch-size',
+        type=positive_int,
+        default=None,
+        help='test batch size (default: the config\'s)')
+    parser.add_argument(
         '--work-dir', help='directory for logs and the metrics json')
     add_trust_checkpoint_arg(parser, what='--checkpoint')
     add_cfg_options_arg(parser)
@@ -47,6 +56,9 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     apply_trust_checkpoint(args)
+    if args.batch_size is not None:
+        args.cfg_options = dict(args.cfg_options or {})
+        args.cfg_options['test_dataloader.batch_size'] = args.batch_size
     try:
         from mmbin.deploy import evaluate_openvino, metrics_side_by_side
     except ImportError as err:
