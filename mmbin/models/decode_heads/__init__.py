@@ -3,6 +3,7 @@ from .base_task_head import BaseTaskHead
 from .bidense_uper_depth_head import BiDenseUPerDepthHead
 from .bidense_uper_head import BiDenseUPerHead
 from .bypass_conv_module import BypassConvModule, build_channel_act
+from .cross_task_interaction import CrossTaskInteraction
 from .dense_task_head import DenseTaskHead
 from .depth_task_head import DepthTaskHead
 from .edge_task_head import EdgeTaskHead
@@ -15,7 +16,8 @@ from .uper_depth_head import UPerDepthHead
 
 __all__ = [
     'BaseTaskHead', 'BiDenseUPerDepthHead', 'BiDenseUPerHead',
-    'BypassConvModule', 'build_channel_act', 'DenseTaskHead',
-    'DepthTaskHead', 'EdgeTaskHead', 'MultiTaskFPNDecoder', 'NormalTaskHead',
-    'PartsTaskHead', 'SaliencyTaskHead', 'SegTaskHead', 'UPerDepthHead'
+    'BypassConvModule', 'build_channel_act', 'CrossTaskInteraction',
+    'DenseTaskHead', 'DepthTaskHead', 'EdgeTaskHead', 'MultiTaskFPNDecoder',
+    'NormalTaskHead', 'PartsTaskHead', 'SaliencyTaskHead', 'SegTaskHead',
+    'UPerDepthHead'
 ]

@@ -17,6 +17,8 @@ from mmseg.utils import (ConfigType, OptConfigType, OptMultiConfig,
                          OptSampleList, SampleList, add_prefix)
 from torch import Tensor
 
+from ..decode_heads.base_task_head import BaseTaskHead
+
 __all__ = ['MultiTaskEncoderDecoder']
 
 
@@ -25,6 +27,11 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
     """Multi-task dense predictor::
 
         backbone -> [neck] -> [decoder] -> {task: head}
+
+    or, with ``cross_task`` (Bi-MTDP-C)::
+
+        ... -> [decoder] -> {task: head blocks} -> cross_task
+            -> {task: head prediction layer}
 
     The backbone is any mmseg backbone (``ResNetV1c``, mmbin's
     ``BiResNet``), the optional neck any mmseg neck or mmbin's ``IBNeck``
@@ -67,6 +74,15 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
             distillation module
             (:class:`~mmbin.models.losses.MultiTaskDistillLoss`); requires
             the distillation hook.
+        cross_task (dict, optional): A cross-task interaction module
+            (:class:`~mmbin.models.decode_heads.CrossTaskInteraction`)
+            between the heads' 3x3 blocks and their 1x1 prediction layers:
+            it receives ``{task: features}`` and returns the same with the
+            other tasks' messages added. ``tasks`` and ``channels`` are
+            filled in from the heads, which must all be
+            :class:`~mmbin.models.decode_heads.BaseTaskHead` s of one width.
+            Its outputs are ``forward_features()['task_feats']``. Defaults
+            to None (heads run independently).
         train_cfg (dict, optional): Unused; kept for mmseg compatibility.
         test_cfg (dict, optional): ``mode`` (``'whole'`` or ``'slide'``
             with ``crop_size`` and ``stride``), ``flip`` (bool, flip
@@ -100,7 +116,8 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
                  data_preprocessor: OptConfigType = None,
                  pretrained: Optional[str] = None,
                  init_cfg: OptMultiConfig = None,
-                 task_balancer: OptConfigType = None) -> None:
+                 task_balancer: OptConfigType = None,
+                 cross_task: OptConfigType = None) -> None:
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if not decode_heads:
@@ -130,6 +147,7 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         self.distill_loss = MODELS.build(
             distill_loss) if distill_loss is not None else None
         self.task_balancer = self._build_task_balancer(task_balancer)
+        self.cross_task = self._build_cross_task(cross_task)
         self.train_cfg = train_cfg
         self.test_cfg = copy.deepcopy(test_cfg) if test_cfg is not None \
             else dict(mode='whole')
@@ -156,6 +174,43 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
                 f'differs from the heads {list(self.decode_heads)}; leave '
                 'it out (it is filled in)')
         return MODELS.build(dict(cfg, tasks=list(self.decode_heads)))
+
+    def _build_cross_task(self, cfg: OptConfigType) -> Optional[nn.Module]:
+        """Build ``cross_task`` for this model's heads (``tasks`` and
+        ``channels`` filled in and checked)."""
+        if cfg is None:
+            return None
+        for task, head in self.decode_heads.items():
+            if not isinstance(head, BaseTaskHead) or \
+                    type(head).forward is not BaseTaskHead.forward:
+                raise TypeError(
+                    f'MultiTaskEncoderDecoder: cross_task needs every head '
+                    f'to be a BaseTaskHead whose prediction is '
+                    f'activate_output(cls_seg(features)); the {task} head '
+                    f'is a {type(head).__name__}. Use the *TaskHead heads '
+                    'or remove model.cross_task')
+        widths = {task: head.channels
+                  for task, head in self.decode_heads.items()}
+        cfg = dict(copy.deepcopy(cfg))
+        tasks = cfg.pop('tasks', None)
+        if tasks is not None and list(tasks) != list(self.decode_heads):
+            raise ValueError(
+                f'MultiTaskEncoderDecoder: cross_task.tasks {list(tasks)} '
+                f'differs from the heads {list(self.decode_heads)}; leave '
+                'it out (it is filled in)')
+        channels = cfg.pop('channels', None)
+        if len(set(widths.values())) != 1 or (
+                channels is not None and channels not in widths.values()):
+            raise ValueError(
+                f'MultiTaskEncoderDecoder: cross_task exchanges features '
+                f'between heads of one width; the heads have channels '
+                f'{widths}' + ('' if channels is None else
+                               f' and cross_task.channels is {channels}') +
+                '. Give every head the same channels and leave '
+                'cross_task.channels out (it is filled in)')
+        return MODELS.build(
+            dict(cfg, tasks=list(self.decode_heads),
+                 channels=next(iter(widths.values()))))
 
     # ------------------------------------------------------------------
     # teacher (kept out of the module tree)
@@ -208,7 +263,9 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         Returns:
             tuple[dict, dict]: ``dict(backbone=tuple, neck=tuple,
             decoder=tuple, preds={task: Tensor})`` with the heads' raw
-            outputs at their own resolution, and the neck losses.
+            outputs at their own resolution (with ``cross_task`` also
+            ``task_feats={task: Tensor}``, its outputs), and the neck
+            losses.
         """
         losses: Dict[str, Tensor] = {}
         bb = tuple(self.backbone(inputs))
@@ -220,8 +277,24 @@ class MultiTaskEncoderDecoder(BaseSegmentor):
         else:
             nk = tuple(self.neck(bb))
         dec = tuple(self.decoder(nk)) if self.decoder is not None else nk
-        preds = {task: head(dec) for task, head in self.decode_heads.items()}
-        return dict(backbone=bb, neck=nk, decoder=dec, preds=preds), losses
+        if self.cross_task is None:
+            preds = {
+                task: head(dec)
+                for task, head in self.decode_heads.items()
+            }
+            return dict(
+                backbone=bb, neck=nk, decoder=dec, preds=preds), losses
+        task_feats = self.cross_task({
+            task: head._forward_feature(dec)
+            for task, head in self.decode_heads.items()
+        })
+        preds = {
+            task: head.activate_output(head.cls_seg(task_feats[task]))
+            for task, head in self.decode_heads.items()
+        }
+        return dict(
+            backbone=bb, neck=nk, decoder=dec, preds=preds,
+            task_feats=task_feats), losses
 
     def encode_decode(self, inputs: Tensor,
                       batch_img_metas: List[dict]) -> Dict[str, Tensor]:
