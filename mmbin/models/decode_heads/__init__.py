@@ -1,5 +1,6 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 from .base_task_head import BaseTaskHead
+from .bidense_dpt_head import BiDenseDPTHead
 from .bidense_uper_depth_head import BiDenseUPerDepthHead
 from .bidense_uper_head import BiDenseUPerHead
 from .bypass_conv_module import BypassConvModule, build_channel_act
@@ -15,7 +16,7 @@ from .seg_task_head import SegTaskHead
 from .uper_depth_head import UPerDepthHead
 
 __all__ = [
-    'BaseTaskHead', 'BiDenseUPerDepthHead', 'BiDenseUPerHead',
+    'BaseTaskHead', 'BiDenseDPTHead', 'BiDenseUPerDepthHead', 'BiDenseUPerHead',
     'BypassConvModule', 'build_channel_act', 'CrossTaskInteraction',
     'DenseTaskHead', 'DepthTaskHead', 'EdgeTaskHead', 'MultiTaskFPNDecoder',
     'NormalTaskHead', 'PartsTaskHead', 'SaliencyTaskHead', 'SegTaskHead',
