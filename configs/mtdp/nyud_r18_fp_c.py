@@ -1,0 +1,16 @@
+# Full-precision twin of Bi-MTDP-C on NYUD-v2 (the teacher of
+# configs/bimtdp/nyud_r18_c.py): configs/mtdp/nyud_r18_fp.py with the
+# cross-task interaction module (CrossTaskInteraction, gated messages
+# between the task heads' features) built of nn.Conv2d, in the layout of
+# the binary student. docs/bimtdp_crosstalk.md.
+#   python tools/train.py configs/mtdp/nyud_r18_fp_c.py
+# writes work_dirs/nyud_r18_fp_c/.
+_base_ = ['./nyud_r18_fp.py']
+model = dict(
+    cross_task=dict(
+        type='CrossTaskInteraction',
+        kernel_size=3,
+        conv_cfg=None,
+        norm_cfg={{_base_.norm_cfg}},
+        bypass=True,
+        scale_init=0.0))
