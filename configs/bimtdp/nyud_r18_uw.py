@@ -6,5 +6,7 @@
 # distillation and IB terms keep their weights. See docs/task_balancing.md.
 #   python tools/train.py configs/bimtdp/nyud_r18_uw.py
 # NYUD-v2 twin of synthetic_r18_uw.py.
+# Like nyud_r18.py, it starts from the FP teacher's checkpoint (FPInitHook)
+# and distils features only (prediction terms: nyud_r18_feat_pred_kd.py).
 _base_ = ['./nyud_r18.py']
 model = dict(task_balancer=dict(type='UncertaintyWeighting'))

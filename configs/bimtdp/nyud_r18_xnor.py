@@ -1,5 +1,7 @@
 # Binarizer ablation of configs/bimtdp/nyud_r18.py: every binary conv is a
 # XNORConv instead of ReActConv, with PReLU after the residual sums.
+# Like nyud_r18.py, it starts from the FP teacher's checkpoint (FPInitHook)
+# and distils features only (prediction terms: nyud_r18_feat_pred_kd.py).
 _base_ = ['./nyud_r18.py']
 binary_conv = dict(type='XNORConv')
 binary_block = dict(conv_cfg=binary_conv, act_cfg=dict(type='PReLU'))

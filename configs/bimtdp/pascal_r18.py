@@ -1,6 +1,7 @@
 # Bi-MTDP on PASCAL-Context: the PASCAL twin of configs/bimtdp/nyud_r18.py
-# (binary backbone, decoder and heads, IB neck, distillation from
-# configs/mtdp/pascal_r18_fp.py). Train the teacher first:
+# (binary backbone, decoder and heads, IB neck, feature distillation from
+# configs/mtdp/pascal_r18_fp.py, FP initialisation from its checkpoint).
+# Train the teacher first:
 #   python tools/train.py configs/mtdp/pascal_r18_fp.py
 # then:
 #   python tools/train.py configs/bimtdp/pascal_r18.py
@@ -24,27 +25,26 @@ model = dict(
         edge=dict(type='EdgeTaskHead', pos_weight=0.95, **head)),
     task_weights=dict(
         _delete_=True, seg=1.0, parts=2.0, saliency=5.0, normal=10.0,
-        edge=50.0),
-    distill_loss=dict(
-        predictions=dict(
-            _delete_=True,
-            seg=dict(type='ChannelWiseDistillLoss', tau=4.0,
-                     loss_weight=1.0),
-            parts=dict(type='ChannelWiseDistillLoss', tau=4.0,
-                       loss_weight=2.0),
-            saliency=dict(type='SoftBCEDistillLoss', loss_weight=5.0),
-            normal=dict(type='RegressionDistillLoss', normalize=True,
-                        loss_weight=10.0),
-            edge=dict(type='SoftBCEDistillLoss', pos_weight=0.95,
-                      loss_weight=50.0))))
-custom_hooks = [
-    dict(
-        type='BiMTDPDistillHook',
-        teacher_config='configs/mtdp/pascal_r18_fp.py',
-        teacher_checkpoint='work_dirs/pascal_r18_fp',
-        warmup_iters=1000,
-        stop_iter=None)
-]
+        edge=50.0))
+# Distillation: feature terms only (the model base). The 5 tasks' prediction
+# terms, weights equal to the task weights, used by
+# pascal_r18_feat_pred_kd.py:
+kd_predictions = dict(
+    _delete_=True,
+    seg=dict(type='ChannelWiseDistillLoss', tau=4.0, loss_weight=1.0),
+    parts=dict(type='ChannelWiseDistillLoss', tau=4.0, loss_weight=2.0),
+    saliency=dict(type='SoftBCEDistillLoss', loss_weight=5.0),
+    normal=dict(type='RegressionDistillLoss', normalize=True,
+                loss_weight=10.0),
+    edge=dict(type='SoftBCEDistillLoss', pos_weight=0.95, loss_weight=50.0))
+distill_hook = dict(
+    type='BiMTDPDistillHook',
+    teacher_config='configs/mtdp/pascal_r18_fp.py',
+    teacher_checkpoint='work_dirs/pascal_r18_fp',
+    warmup_iters=1000,
+    stop_iter=None)
+# the student starts from the teacher's checkpoint (FPInitHook)
+custom_hooks = [distill_hook, {{_base_.fp_init_hook}}]
 visualizer = dict(
     type='MultiTaskVisualizer',
     vis_backends=[dict(type='LocalVisBackend')],

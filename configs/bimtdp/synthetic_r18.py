@@ -1,8 +1,12 @@
 # CPU twin of configs/bimtdp/nyud_r18.py on the procedural NYUD stand-in
 # (binary ResNet-18 and decoder, IB neck on every backbone level,
-# distillation), with the CPU-sized decoder of bimtdp_r18_cpu.py, trained
-# from scratch at 96x128. The IB's provisional beta was measured on this
-# config (see configs/_base_/models/bimtdp_r18.py).
+# distillation), with the CPU-sized decoder of bimtdp_r18_cpu.py, at
+# 96x128. The student starts from the FP teacher's weights (FPInitHook,
+# the BNN recipe; from scratch: synthetic_r18_no_fp_init.py) and is
+# distilled from it on features (prediction terms as well:
+# synthetic_r18_feat_pred_kd.py). The IB's provisional beta was measured
+# on this config with from-scratch weights (see
+# configs/_base_/models/bimtdp_r18.py).
 # Train the teacher first (see configs/mtdp/synthetic_r18_fp.py):
 #   python tools/train.py configs/mtdp/synthetic_r18_fp.py
 # then:
@@ -12,15 +16,16 @@ _base_ = [
     '../_base_/datasets/synthetic_nyud.py',
     '../_base_/default_runtime.py', '../_base_/schedules/schedule_mt_cpu.py'
 ]
-custom_hooks = [
-    dict(
-        type='BiMTDPDistillHook',
-        teacher_config='configs/mtdp/synthetic_r18_fp.py',
-        # a .pth file, or the teacher's work directory (latest checkpoint)
-        teacher_checkpoint='work_dirs/synthetic_r18_fp',
-        warmup_iters=50,
-        stop_iter=None)
-]
+distill_hook = dict(
+    type='BiMTDPDistillHook',
+    teacher_config='configs/mtdp/synthetic_r18_fp.py',
+    # a .pth file, or the teacher's work directory (latest checkpoint)
+    teacher_checkpoint='work_dirs/synthetic_r18_fp',
+    warmup_iters=50,
+    stop_iter=None)
+# the distillation hook stays first (tools set custom_hooks.0.*); the FP
+# initialisation reads the same teacher checkpoint (checkpoint=None)
+custom_hooks = [distill_hook, {{_base_.fp_init_hook}}]
 crop_size = (96, 128)  # (h, w)
 img_scale = (128, 96)  # (w, h)
 train_pipeline = [

@@ -1,6 +1,8 @@
 # CPU twin on the synthetic stand-in.
 # Binarizer ablation of configs/bimtdp/synthetic_r18.py: every binary conv is a
 # BiRealConv instead of ReActConv, with no activation after the residual sums (Bi-Real Net).
+# Like synthetic_r18.py, it starts from the FP teacher's checkpoint (FPInitHook)
+# and distils features only (prediction terms: synthetic_r18_feat_pred_kd.py).
 _base_ = ['./synthetic_r18.py']
 binary_conv = dict(type='BiRealConv')
 binary_block = dict(conv_cfg=binary_conv, act_cfg=None)

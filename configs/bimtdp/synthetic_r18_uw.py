@@ -5,5 +5,7 @@
 # The balancer weighs the task losses (after the fixed task_weights); the
 # distillation and IB terms keep their weights. See docs/task_balancing.md.
 #   python tools/train.py configs/bimtdp/synthetic_r18_uw.py
+# Like synthetic_r18.py, it starts from the FP teacher's checkpoint (FPInitHook)
+# and distils features only (prediction terms: synthetic_r18_feat_pred_kd.py).
 _base_ = ['./synthetic_r18.py']
 model = dict(task_balancer=dict(type='UncertaintyWeighting'))

@@ -5,8 +5,12 @@
 # shortcuts and the 1x1 prediction layers stay full precision), and the
 # student side of the distillation
 # from the full-precision teacher (configs/_base_/models/mtdp_r18.py):
-# feature terms on the bottleneck and the fused decoder map, prediction
-# terms on every task. The teacher itself is attached by BiMTDPDistillHook.
+# feature terms on the bottleneck and the fused decoder map (the paper's
+# feature-based distillation; the prediction terms below, kd_predictions,
+# are an option: configs/bimtdp/*_feat_pred_kd.py). The teacher itself is
+# attached by BiMTDPDistillHook; the student's weights start from the
+# teacher's checkpoint through fp_init_hook (the dataset configs put both
+# hooks into custom_hooks).
 _base_ = ['./mtdp_r18.py']
 
 binary_conv = dict(type='ReActConv')
@@ -69,11 +73,27 @@ model = dict(
                  student_channels=128, teacher_channels=128,
                  loss=dict(type='FeatureDistillLoss', loss_weight=1.0)),
         ],
-        predictions=dict(
-            seg=dict(type='ChannelWiseDistillLoss', tau=4.0,
-                     loss_weight=1.0),
-            depth=dict(type='RegressionDistillLoss', loss_weight=1.0),
-            normal=dict(type='RegressionDistillLoss', normalize=True,
-                        loss_weight=10.0),
-            edge=dict(type='SoftBCEDistillLoss', pos_weight=0.95,
-                      loss_weight=50.0))))
+        # feature-based distillation only (the paper's); the prediction
+        # terms are kd_predictions, used by the *_feat_pred_kd.py configs
+        predictions=dict()))
+# Optional per-task prediction distillation, weights equal to the task
+# weights (configs/bimtdp/*_feat_pred_kd.py set
+# model.distill_loss.predictions to it).
+kd_predictions = dict(
+    seg=dict(type='ChannelWiseDistillLoss', tau=4.0, loss_weight=1.0),
+    depth=dict(type='RegressionDistillLoss', loss_weight=1.0),
+    normal=dict(type='RegressionDistillLoss', normalize=True,
+                loss_weight=10.0),
+    edge=dict(type='SoftBCEDistillLoss', pos_weight=0.95, loss_weight=50.0))
+# FP initialisation (the BNN recipe of Bi-Real / ReActNet / Real-to-Binary):
+# the student's latent weights, BNs, stem, shortcuts, decoder and heads
+# start from the full-precision teacher's checkpoint (checkpoint=None: the
+# BiMTDPDistillHook's teacher_checkpoint); binarizer and RPReLU parameters
+# keep their initialisation. keep_init lists the deliberate differences
+# between student and teacher, left at their initialisation: the IB neck
+# (the teacher has none; it starts as the identity). A student whose stem
+# differs from the teacher's must add its stem here, e.g.
+# r'^backbone\.(stem|conv1|bn1)\.'. Any other mismatch stops training
+# with the tensors named (docs/bimtdp.md, "Training recipe").
+fp_init_hook = dict(type='FPInitHook', checkpoint=None,
+                    keep_init=[r'^neck\.'])
