@@ -80,8 +80,14 @@ def test_l1_terms_and_errors():
         ctx.share('k', torch.zeros(4))
     with ctx.task_scope('depth'):
         ctx.share('k', torch.tensor([1.0, -1.0, 0.0, 2.0]))
-    # the reference code's L1: sum of |delta| over entries and layers
-    assert ctx.l1_terms['depth'][0].item() == pytest.approx(4.0)
+    # the reference code's L1: sum of |delta| over entries and layers,
+    # one running total per task
+    assert ctx.l1_terms['depth'].item() == pytest.approx(4.0)
+    with ctx.task_scope(None):
+        ctx.share('k2', torch.zeros(2))
+    with ctx.task_scope('depth'):
+        ctx.share('k2', torch.tensor([0.5, -3.0]))
+    assert ctx.l1_terms['depth'].item() == pytest.approx(7.5)
     with ctx.task_scope('depth'), pytest.raises(RuntimeError,
                                                 match='before the base'):
         ctx.share('other', torch.zeros(4))

@@ -9,6 +9,7 @@ schedule of video mode (``video_state.py``).
 """
 import copy
 import logging
+import time
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -27,9 +28,32 @@ from .multitask_encoder_decoder import MultiTaskEncoderDecoder
 
 __all__ = ['SharedMultiTaskEncoderDecoder']
 
-_SHARING_KEYS = ('layers', 'exclude', 'delta_cfg', 'fix_mask',
-                 'fix_mask_density', 'threshold', 'train_threshold',
-                 'l0_weight', 'act_l1_weight')
+_SHARING_KEYS = ('layers', 'exclude', 'delta_cfg', 'activation_side',
+                 'tensor_l0', 'fix_mask', 'fix_mask_density', 'threshold',
+                 'threshold_granularity', 'skip_unchanged',
+                 'train_threshold', 'l0_weight', 'act_l1_weight',
+                 'temporal_l1_weight', 'temporal_distance')
+
+#: ``sharing`` keys that are ``delta_cfg`` options, accepted at the top
+#: level too.
+_DELTA_CFG_KEYS = ('activation_side', 'tensor_l0')
+
+
+def _merge_delta_cfg(sharing: dict) -> Optional[dict]:
+    """``sharing.delta_cfg`` with ``activation_side`` / ``tensor_l0`` given
+    directly in ``sharing`` merged in (the same value in both places is
+    fine, two different values an error)."""
+    delta_cfg = dict(sharing.get('delta_cfg') or {})
+    for key in _DELTA_CFG_KEYS:
+        if key not in sharing:
+            continue
+        if key in delta_cfg and delta_cfg[key] != sharing[key]:
+            raise ValueError(
+                f'SharedMultiTaskEncoderDecoder: sharing.{key}='
+                f'{sharing[key]!r} contradicts sharing.delta_cfg.{key}='
+                f'{delta_cfg[key]!r}; give it in one place')
+        delta_cfg[key] = sharing[key]
+    return delta_cfg or None
 
 
 @MODELS.register_module()
@@ -60,17 +84,39 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
        decoder and head); optionally a second stage with
        ``sharing.fix_mask=True`` that freezes the non-zero pattern and
        fine-tunes only those entries;
-    3. activation deltas: ``sharing.threshold > 0`` and an L1 penalty on
-       ``X_sub - X_base`` (``init_from.previous_step`` loads step 2).
+    3. activation deltas: an L1 penalty on the activation deltas, a
+       ``sharing.threshold`` that zeroes small deltas at inference
+       (``init_from.previous_step`` loads step 2);
+    4. optionally, temporal sparsity for video (``temporal_l1_weight``):
+       frame pairs ``temporal_distance`` apart; see below.
 
     Losses: ``<task>.<loss>`` of each sub-task head (times
     ``task_weights``), ``<task>.loss_l0`` (``l0_weight`` times the expected
-    fraction of non-zero weight deltas of the sub-task, i.e. the expected L0
-    norm divided by the number of wrapped parameters) and
-    ``<task>.loss_act_l1`` (``act_l1_weight`` times the mean over wrapped
-    layers of ``mean |X_sub - X_base|``). ``<task>.w_density`` (expected
-    fraction of non-zero weight deltas) and ``<task>.act_density``
-    (fraction of non-zero activation deltas) are logged.
+    L0 count of the sub-task's weight deltas divided by the number of
+    wrapped parameters, see :meth:`ParamDelta.expected_l0`),
+    ``<task>.loss_act_l1`` (``act_l1_weight`` times the *sum* of
+    ``|Y_sub - Y_base|`` over every entry, batch included, of every shared
+    tensor of the sub-task: the outputs of the wrapped layers and of the
+    LayerNorms on the output side, the inputs on the input side; the
+    reference code's term, before any threshold) and
+    ``<task>.loss_temporal_l1`` (``temporal_l1_weight`` times the sum of
+    ``|Y_t - Y_{t-d}|`` over the sub-task's shared outputs of the layers
+    that video mode shares with the previous frame, see below).
+    ``<task>.w_density`` (expected fraction of non-zero weight deltas) and
+    ``<task>.act_density`` (fraction of non-zero activation deltas) are
+    logged.
+
+    Temporal-sparsity training (``temporal_l1_weight > 0``, after step 2's
+    fixed-mask stage): every batch must hold frames of sequences
+    (``sequence`` / ``frame_index`` meta keys, e.g. a
+    :class:`~mmbin.datasets.VideoMultiTaskDataset` read in order). Each
+    frame ``t`` whose frame ``t - temporal_distance`` of the same sequence
+    is in the batch forms a pair: the earlier frames run first without
+    gradients and their sub-task outputs are kept; the later frames then
+    run with gradients, with the task losses and the term
+    ``sum |Y_t - Y_{t-d}|`` over the shared outputs of the sub-task layers
+    outside ``video.cross_task_layers`` (all layers without ``video``).
+    Frames without a partner are left out of the batch.
 
     Video (``video`` set): :meth:`predict` runs the samples one by one as
     frames; a frame is a keyframe at the start of a sequence (the
@@ -96,17 +142,27 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
             ``['backbone.*', 'neck.*']``), ``exclude`` (patterns),
             ``delta_cfg`` (:class:`ParamDelta` arguments: ``per_element``,
             ``per_tensor``, ``init_log_alpha``, ``limits``,
-            ``temperature``), ``fix_mask`` (bool), ``fix_mask_density``
+            ``temperature``, ``tensor_l0``, and ``activation_side``:
+            ``'output'`` or ``'input'``), ``activation_side`` and
+            ``tensor_l0`` (the same ``delta_cfg`` options, accepted here
+            too), ``fix_mask`` (bool), ``fix_mask_density``
             (float, optional: when fixing, keep at most this fraction of
             each sub-task's wrapped parameters, the largest deltas in
             magnitude), ``threshold`` (float,
-            activation delta threshold), ``train_threshold`` (how the
+            activation delta threshold), ``threshold_granularity``
+            (``'element'``, default, or ``'token'``: a token's delta is
+            kept or dropped as a whole by its mean ``|delta|``),
+            ``skip_unchanged`` (bool, inference: compute only the tokens
+            whose input changed, where exact; default False),
+            ``train_threshold`` (how the
             threshold acts in training: ``'ste'``, the default, zeroes in
             the forward and passes gradients straight through, so that
             layers before a zeroed delta still learn; ``'mask'`` also
             blocks the gradient; ``'none'`` thresholds only at inference),
-            ``l0_weight`` (float),
-            ``act_l1_weight`` (float).
+            ``l0_weight`` (float), ``act_l1_weight`` (float),
+            ``temporal_l1_weight`` (float, default 0) and
+            ``temporal_distance`` (int >= 1, default 1: frames apart in a
+            temporal pair).
         video (dict, optional): ``keyframe_interval`` (int, default 8),
             ``temporal_threshold`` (float, default 0.05),
             ``cross_task_layers`` (fraction of the wrapped layers in
@@ -200,13 +256,38 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
             raise ValueError(f'sharing.train_threshold must be "ste", '
                              f'"mask" or "none", got {train_threshold!r}')
         self.sharing_ctx.train_threshold = train_threshold
+        granularity = sharing.get('threshold_granularity', 'element')
+        if granularity not in ('element', 'token'):
+            raise ValueError(f'sharing.threshold_granularity must be '
+                             f'"element" or "token", got {granularity!r}')
+        self.sharing_ctx.granularity = granularity
+        self.sharing_ctx.skip_unchanged = bool(
+            sharing.get('skip_unchanged', False))
+        self.temporal_l1_weight = float(sharing.get('temporal_l1_weight',
+                                                    0.0))
+        if self.temporal_l1_weight < 0:
+            raise ValueError(f'sharing.temporal_l1_weight must be >= 0, got '
+                             f'{self.temporal_l1_weight}')
+        distance = sharing.get('temporal_distance', 1)
+        if isinstance(distance, bool) or not isinstance(distance, int) \
+                or distance < 1:
+            raise ValueError(f'sharing.temporal_distance must be an int '
+                             f'>= 1 (frames between the two frames of a '
+                             f'pair), got {distance!r}')
+        self.temporal_distance = distance
+        if self.temporal_l1_weight > 0 and not self.fix_mask:
+            raise ValueError(
+                'sharing.temporal_l1_weight needs sharing.fix_mask=True: '
+                'temporal-sparsity training compares two forwards, which '
+                'sampled L0 gates would make differ; train it after step '
+                "2's fixed-mask stage (e.g. from the step-3 model)")
         self.__dict__['_shared_names'] = wrap_for_sharing(
             self,
             sharing.get('layers', ['backbone.*', 'neck.*']),
             self.sub_tasks,
             self.sharing_ctx,
             exclude=sharing.get('exclude', ()),
-            delta_cfg=sharing.get('delta_cfg'),
+            delta_cfg=_merge_delta_cfg(sharing),
             allowed_prefixes=('backbone', 'neck'))
 
         self.video_cfg = check_video_cfg(video)
@@ -216,6 +297,9 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         self.video_state = VideoState(self.sharing_ctx)
         #: Operation counts of the last forward (see SharingContext).
         self.last_records: List[dict] = []
+        #: Wall-clock milliseconds of each task (encoder and decoder) in
+        #: the last :meth:`forward_features`.
+        self.last_timings: Dict[str, float] = {}
         self._freeze_base()
 
     # ------------------------------------------------------------------
@@ -354,18 +438,23 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         ctx.threshold = self.threshold
         ctx.collect_l1 = with_losses and self.act_l1_weight > 0
         ctx.weight_stats = not self.training
-        preds = {}
+        preds, timings = {}, {}
+        start = time.perf_counter()
         with torch.no_grad(), ctx.task_scope(None):
             feats = self._encode(inputs)
             preds[self.base_task] = self._decode(self.base_task, feats)
+        timings[self.base_task] = 1e3 * (time.perf_counter() - start)
         if ctx.video and ctx.cross_task_keys is None:
             ctx.cross_task_keys = cross_task_keys(
                 ctx.layer_order, self.video_cfg['cross_task_layers'])
         for task in self.sub_tasks:
+            start = time.perf_counter()
             with ctx.task_scope(task):
                 feats = self._encode(inputs)
             preds[task] = self._decode(task, feats)
+            timings[task] = 1e3 * (time.perf_counter() - start)
         self.last_records = ctx.records
+        self.last_timings = timings
         return dict(preds=preds), {}
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
@@ -381,7 +470,16 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
             dict[str, Tensor]: Loss and log items.
         """
         self.sharing_ctx.video = False
-        feats, losses = self.forward_features(inputs, with_losses=True)
+        temporal = self.temporal_l1_weight > 0
+        if temporal:
+            inputs, data_samples, n_pairs = self._temporal_forward(
+                inputs, data_samples)
+        try:
+            feats, losses = self.forward_features(inputs, with_losses=True)
+        finally:
+            self.sharing_ctx.temporal_mode = None
+        if temporal:
+            losses['temporal_pairs'] = inputs.new_tensor(float(n_pairs))
         for task in self.sub_tasks:
             task_losses = self.decode_heads[task].loss_by_feat(
                 feats['preds'][task], data_samples)
@@ -395,6 +493,74 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
             losses.update(add_prefix(self._sharing_losses(task), task))
         return losses
 
+    def temporal_pairs(self, data_samples: SampleList
+                       ) -> List[Tuple[int, int]]:
+        """Frame pairs of a batch for temporal-sparsity training.
+
+        Args:
+            data_samples (list[SegDataSample]): Samples with ``sequence``
+                and ``frame_index`` meta keys.
+
+        Returns:
+            list[tuple[int, int]]: ``(later, earlier)`` sample indices, the
+            earlier frame ``temporal_distance`` frames before the later one
+            in the same sequence, in the order of the later frames.
+
+        Raises:
+            ValueError: If a sample lacks the meta keys.
+        """
+        where = {}
+        for i, sample in enumerate(data_samples):
+            meta = sample.metainfo
+            if 'sequence' not in meta or 'frame_index' not in meta:
+                raise ValueError(
+                    'SharedMultiTaskEncoderDecoder: temporal_l1_weight needs '
+                    'frames with "sequence" and "frame_index" meta keys '
+                    '(a VideoMultiTaskDataset and PackMultiTaskInputs('
+                    'meta_keys=(..., "sequence", "frame_index"))); sample '
+                    f'{i} has {sorted(meta)}')
+            where.setdefault((str(meta['sequence']),
+                              int(meta['frame_index'])), i)
+        pairs = []
+        for (seq, k), i in where.items():
+            j = where.get((seq, k - self.temporal_distance))
+            if j is not None:
+                pairs.append((i, j))
+        return sorted(pairs)
+
+    def _temporal_forward(self, inputs: Tensor, data_samples: SampleList
+                          ) -> Tuple[Tensor, SampleList, int]:
+        """Run the earlier frame of every pair (no gradients) recording the
+        sub-tasks' outputs; return the later frames and their samples, for
+        the forward that adds the temporal term, and the number of
+        pairs."""
+        ctx = self.sharing_ctx
+        pairs = self.temporal_pairs(data_samples)
+        if not pairs:
+            raise ValueError(
+                f'SharedMultiTaskEncoderDecoder: no two frames of a batch '
+                f'are temporal_distance={self.temporal_distance} apart in '
+                f'one sequence (frames '
+                f'{[(s.metainfo["sequence"], s.metainfo["frame_index"]) for s in data_samples]}'  # noqa: E501
+                f'); read the frames in order (sampler shuffle=False) with '
+                f'a batch_size above temporal_distance')
+        later = [i for i, _ in pairs]
+        earlier = [j for _, j in pairs]
+        ctx.temporal_refs = {}
+        ctx.temporal_keys = None
+        ctx.temporal_mode = 'record'
+        try:
+            with torch.no_grad():
+                self.forward_features(inputs[earlier])
+        finally:
+            ctx.temporal_mode = None
+        if self.video_cfg is not None:
+            cross = cross_task_keys(ctx.layer_order,
+                                    self.video_cfg['cross_task_layers'])
+            ctx.temporal_keys = set(ctx.layer_order) - cross
+        ctx.temporal_mode = 'penalise'
+        return inputs[later], [data_samples[i] for i in later], len(pairs)
+
     def _sharing_losses(self, task: str) -> Dict[str, Tensor]:
         pds = self._param_deltas(task)
         numel = sum(pd.delta.numel() for pd in pds)
@@ -403,10 +569,14 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         out = {'w_density': density.detach()}
         if self.l0_weight > 0 and any(pd.gated for pd in pds):
             out['loss_l0'] = self.l0_weight * density
-        terms = self.sharing_ctx.l1_terms.get(task, [])
-        if self.act_l1_weight > 0 and terms:
-            out['loss_act_l1'] = self.act_l1_weight * torch.stack(
-                terms).mean()
+        l1 = self.sharing_ctx.l1_terms.get(task)
+        if self.act_l1_weight > 0 and l1 is not None:
+            # the sum over every shared tensor of the sub-task (one running
+            # total kept by the context), as the reference code's term
+            out['loss_act_l1'] = self.act_l1_weight * l1
+        temporal = self.sharing_ctx.temporal_l1.get(task)
+        if self.temporal_l1_weight > 0 and temporal is not None:
+            out['loss_temporal_l1'] = self.temporal_l1_weight * temporal
         recs = [
             r for r in self.last_records
             if r['task'] == task and r['kind'] == 'task'

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .delta_layer import DeltaLayerMixin
-from .delta_linear import DeltaLinear
+from .delta_linear import DeltaLinear, linear_changed_tokens
 from .sharing_context import SharingContext
 
 __all__ = ['DeltaMultiheadAttention']
@@ -138,8 +138,13 @@ class DeltaMultiheadAttention(DeltaLayerMixin, nn.Module):
         length, batch, embed = x.shape
         heads, head_dim = self.num_heads, self.head_dim
         x, info = self.share_input(x)
-        qkv = F.linear(x, self.task_param('in_proj_weight'),
-                       self.task_param('in_proj_bias'))
+        weight = self.task_param('in_proj_weight')
+        bias = self.task_param('in_proj_bias')
+        ref = self._skip_reference(x)
+        if ref is not None:  # only the tokens whose input changed
+            qkv = linear_changed_tokens(x, weight, bias, ref)
+        else:
+            qkv = F.linear(x, weight, bias)
         qkv, info = self.share_output(x, qkv, info)
         self.account(length * batch * embed * 3 * embed, info,
                      weight='in_proj_weight')

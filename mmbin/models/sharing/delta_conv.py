@@ -1,5 +1,6 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """2-D convolution with per-task weight deltas and shared activations."""
+import torch
 import torch.nn as nn
 from torch import Tensor
 
@@ -26,6 +27,9 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
         https://github.com/sarashoouri/EfficientMTL).
     """
 
+    #: A token is a pixel: its features are the channels.
+    feature_dim = 1
+
     @classmethod
     def _empty_like(cls, conv: nn.Conv2d, key: str) -> 'DeltaConv2d':
         """A meta-device convolution with ``conv``'s hyper-parameters."""
@@ -43,10 +47,17 @@ class DeltaConv2d(DeltaLayerMixin, nn.Conv2d):
 
     def forward(self, x: Tensor) -> Tensor:
         """Convolve the input with the running task's weights, sharing the
-        input or the output with the base task (or previous frame)."""
+        input or the output with the base task (or previous frame). With
+        ``skip_unchanged`` an input equal to the reference's (and weights
+        equal to the reference's) reuses the reference's output; partial
+        skipping of unchanged pixels is not implemented."""
         x, info = self.share_input(x)
-        out = self._conv_forward(x, self.task_param('weight'),
-                                 self.task_param('bias'))
+        weight, bias = self.task_param('weight'), self.task_param('bias')
+        ref = self._skip_reference(x)
+        if ref is not None and (x is ref[0] or torch.equal(x, ref[0])):
+            out = ref[1]  # input unchanged, same weights: nothing to do
+        else:
+            out = self._conv_forward(x, weight, bias)
         out, info = self.share_output(x, out, info)
         if self.sharing_context is not None:
             kh, kw = self.kernel_size

@@ -1,7 +1,8 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """What every delta layer (conv, linear, attention) has in common."""
-from typing import Dict, Iterable, Optional, Sequence
+from typing import Dict, Iterable, Optional, Sequence, Tuple
 
+import torch
 import torch.nn as nn
 from torch import Tensor
 
@@ -53,6 +54,11 @@ class DeltaLayerMixin:
     #: Names of the shared parameters (``weight`` and ``bias`` unless the
     #: subclass says otherwise).
     shared_param_names: Sequence[str] = ('weight', 'bias')
+
+    #: Dimension of a token's features in the layer's input and output
+    #: (token thresholds, token skipping): the last for linear layers,
+    #: the channels for convolutions.
+    feature_dim: int = -1
 
     @classmethod
     def from_module(cls,
@@ -188,7 +194,7 @@ class DeltaLayerMixin:
         ctx = self.sharing_context
         if ctx is None or self.activation_side != 'input':
             return x, None
-        return ctx.share(self.share_key + suffix, x)
+        return ctx.share(self.share_key + suffix, x, self.feature_dim)
 
     def share_output(self, x: Tensor, y: Tensor, info: Optional[dict],
                      suffix: str = ''):
@@ -210,7 +216,54 @@ class DeltaLayerMixin:
         ctx = self.sharing_context
         if ctx is None or self.activation_side != 'output':
             return y, info
-        return ctx.share_output(self.share_key + suffix, x, y)
+        return ctx.share_output(self.share_key + suffix, x, y,
+                                self.feature_dim)
+
+    def task_delta_is_zero(self, names: Optional[Sequence[str]] = None
+                           ) -> bool:
+        """Whether the running sub-task's effective deltas of ``names``
+        (default: all shared parameters) are zero, i.e. it multiplies by
+        the base task's very weights (True for the base task).
+
+        The answer is cached per task and invalidated by any in-place
+        change of the deltas, masks or gates (optimiser steps, loading).
+        """
+        task = self.current_task
+        if task is None:
+            return True
+        names = tuple(self.shared_param_names if names is None else names)
+        pds = [self.deltas[task][n] for n in names if n in self.deltas[task]]
+        version = tuple(t._version for pd in pds
+                        for t in list(pd.parameters()) + list(pd.buffers()))
+        cache = self.__dict__.setdefault('_zero_delta_cache', {})
+        hit = cache.get((task, names))
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        zero = all(pd.nonzero_count() == 0 for pd in pds)
+        cache[(task, names)] = (version, zero)
+        return zero
+
+    def _skip_reference(self, x: Tensor, suffix: str = '',
+                        names: Optional[Sequence[str]] = None
+                        ) -> Optional[Tuple[Tensor, Tensor]]:
+        """``(x_ref, y_ref)`` when the layer may compute only the tokens
+        of ``x`` that differ from ``x_ref`` and take ``y_ref``'s for the
+        others, exactly: inference with ``skip_unchanged`` on the output
+        side, and a temporal reference (same weights as on the previous
+        frame) or a cross-task one with a zero weight delta of the running
+        sub-task. None otherwise (the layer runs in full)."""
+        ctx = self.sharing_context
+        if ctx is None or not ctx.skip_unchanged or \
+                self.activation_side != 'output' or \
+                ctx.temporal_mode is not None or \
+                (torch.is_grad_enabled() and x.requires_grad):
+            return None
+        ref, kind = ctx.output_reference(self.share_key + suffix)
+        if ref is None or ref[0].shape != x.shape:
+            return None
+        if kind == 'task' and not self.task_delta_is_zero(names):
+            return None
+        return ref
 
     def account(self, dense_macs: int, info: Optional[dict],
                 suffix: str = '', weight: str = 'weight',

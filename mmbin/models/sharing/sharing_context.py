@@ -51,7 +51,26 @@ class SharingContext:
     the sum of ``|delta|`` over all entries (the batch included) of every
     shared tensor of a sub-task (raw outputs on the output side, inputs on
     the input side; norm layers add their output deltas), before any
-    threshold. ``l1_terms[task]`` holds that sum as a single tensor.
+    threshold. ``l1_terms[task]`` holds that sum (one running total per
+    sub-task, a scalar tensor).
+
+    Thresholds act per entry (``granularity='element'``) or per token
+    (``'token'``: a token's delta, all its features, is kept when its mean
+    ``|delta|`` reaches the threshold, else dropped as a whole; a token is
+    a row of a linear layer's input, a pixel of a convolution's). With
+    :attr:`skip_unchanged` (inference, output side) a layer computes only
+    the tokens whose input differs from the reference's and takes the
+    reference's output for the others, where that is exact: always for
+    temporal references (same weights as on the previous frame), and for
+    cross-task references only where the running sub-task's weight delta
+    of the layer is zero (see the layers' ``_skip_reference``).
+
+    Temporal-sparsity training (:attr:`temporal_mode`): a forward in
+    ``'record'`` mode keeps each sub-task's raw outputs of the temporal
+    layers (:attr:`temporal_keys`, None: all) as constants; the next
+    forward in ``'penalise'`` mode adds ``sum |y - y_recorded|`` per
+    sub-task to ``temporal_l1[task]``. The segmentor runs the earlier
+    frame of each pair in the first and the later frame in the second.
 
     Args:
         base_task (str): Name of the base task.
@@ -102,7 +121,23 @@ class SharingContext:
         #: Wrapped layers in the order the base task ran them.
         self.layer_order: List[str] = []
         self.records: List[dict] = []
-        self.l1_terms: Dict[str, List[Tensor]] = defaultdict(list)
+        #: Step-3 L1 term per sub-task: one running sum (scalar tensor).
+        self.l1_terms: Dict[str, Tensor] = {}
+        #: ``'element'`` or ``'token'`` thresholds (see the class doc).
+        self.granularity = 'element'
+        #: Inference: compute only the tokens whose input changed where
+        #: that is exact (output side; see the class doc).
+        self.skip_unchanged = False
+        #: Temporal-sparsity training: None, ``'record'`` or
+        #: ``'penalise'``.
+        self.temporal_mode: Optional[str] = None
+        #: Layers in the temporal L1 term (None: every shared layer).
+        self.temporal_keys: Optional[Set[str]] = None
+        #: Recorded raw outputs ``(task, key) -> Tensor`` of the earlier
+        #: frames.
+        self.temporal_refs: Dict[Tuple[str, str], Tensor] = {}
+        #: Temporal L1 term per sub-task (running sum).
+        self.temporal_l1: Dict[str, Tensor] = {}
 
     # ------------------------------------------------------------------
     @contextlib.contextmanager
@@ -123,29 +158,36 @@ class SharingContext:
         self.base_inputs = {}
         self.base_outputs = {}
         self.records = []
-        self.l1_terms = defaultdict(list)
+        self.l1_terms = {}
+        self.temporal_l1 = {}
 
     def reset_video(self) -> None:
         """Forget the previous frame (a new sequence starts)."""
         self.prev = {}
 
     # ------------------------------------------------------------------
-    def _sparsify(self, x: Tensor, ref: Tensor,
-                  threshold: float) -> Tuple[Tensor, int]:
+    def _sparsify(self, x: Tensor, ref: Tensor, threshold: float,
+                  feature_dim: int = -1) -> Tuple[Tensor, int]:
         """``ref + T(x - ref)`` and the number of non-zero delta entries.
 
         Kept entries are taken from ``x`` as they are, dropped ones from
         ``ref`` (so a threshold of 0 returns ``x`` itself). Without any
         non-zero entry (and no gradient to carry) the reference tensor
         itself is returned, so the layer computes bit for bit what the
-        reference computed.
+        reference computed. ``feature_dim`` is the dimension that holds a
+        token's features (token thresholds).
         """
         grad = torch.is_grad_enabled() and x.requires_grad
         mode = self.train_threshold if grad else 'mask'
         with torch.no_grad():
             diff = x - ref
             if threshold > 0 and mode != 'none':
-                keep = diff.abs() >= threshold
+                if self.granularity == 'token' and diff.dim() > 1:
+                    keep = diff.abs().mean(feature_dim, keepdim=True) \
+                        >= threshold
+                    keep = keep.expand_as(diff)
+                else:
+                    keep = diff.abs() >= threshold
                 nnz = int(torch.count_nonzero(keep & (diff != 0)))
             else:
                 keep = None
@@ -162,11 +204,29 @@ class SharingContext:
     def _add_l1(self, task: str, diff: Tensor) -> None:
         """Add ``sum |diff|`` to the running task's L1 term."""
         term = diff.abs().sum()
-        terms = self.l1_terms[task]
-        if terms:
-            terms[0] = terms[0] + term
-        else:
-            terms.append(term)
+        old = self.l1_terms.get(task)
+        self.l1_terms[task] = term if old is None else old + term
+
+    def _temporal_l1_term(self, task: str, key: str, y: Tensor) -> None:
+        """Temporal-sparsity training: record ``y`` (earlier frame) or add
+        ``sum |y - y_recorded|`` (later frame) for layer ``key``."""
+        if self.temporal_mode is None or (
+                self.temporal_keys is not None
+                and key not in self.temporal_keys):
+            return
+        if self.temporal_mode == 'record':
+            self.temporal_refs[(task, key)] = y.detach()
+            return
+        ref = self.temporal_refs.get((task, key))
+        if ref is None:
+            raise RuntimeError(
+                f'SharingContext: no earlier-frame output of layer {key!r} '
+                f'for sub-task {task!r}; run the earlier frames with '
+                f'temporal_mode="record" first')
+        self._check_shape(key, y, ref, 'earlier frame', 'output')
+        term = (y - ref).abs().sum()
+        old = self.temporal_l1.get(task)
+        self.temporal_l1[task] = term if old is None else old + term
 
     def _temporal(self, key: str) -> bool:
         """Whether the running sub-task shares layer ``key`` with its own
@@ -176,13 +236,16 @@ class SharingContext:
                 and self.cross_task_keys is not None
                 and key not in self.cross_task_keys)
 
-    def share(self, key: str, x: Tensor) -> Tuple[Tensor, dict]:
+    def share(self, key: str, x: Tensor,
+              feature_dim: int = -1) -> Tuple[Tensor, dict]:
         """Input side: replace the input of layer ``key`` by its shared
         version.
 
         Args:
             key (str): The layer's name in the model.
             x (Tensor): The input the running task computed.
+            feature_dim (int): Dimension of a token's features (token
+                thresholds). Defaults to -1.
 
         Returns:
             tuple[Tensor, dict]: The effective input and the information
@@ -196,7 +259,8 @@ class SharingContext:
             ref = self.prev.get((None, key)) if temporal else None
             if ref is not None:
                 self._check_shape(key, x, ref, 'previous frame')
-                x_eff, nnz = self._sparsify(x, ref, self.temporal_threshold)
+                x_eff, nnz = self._sparsify(x, ref, self.temporal_threshold,
+                                            feature_dim)
                 info = dict(kind='temporal', nnz=nnz, numel=x.numel())
             else:
                 x_eff = x
@@ -209,7 +273,8 @@ class SharingContext:
         ref = self.prev.get((task, key)) if self._temporal(key) else None
         if ref is not None:
             self._check_shape(key, x, ref, 'previous frame')
-            x_eff, nnz = self._sparsify(x, ref, self.temporal_threshold)
+            x_eff, nnz = self._sparsify(x, ref, self.temporal_threshold,
+                                        feature_dim)
             kind = 'temporal'
         else:
             ref = self.base_inputs.get(key)
@@ -221,14 +286,44 @@ class SharingContext:
             self._check_shape(key, x, ref, 'base task')
             if self.collect_l1:
                 self._add_l1(task, x - ref)
-            x_eff, nnz = self._sparsify(x, ref, self.threshold)
+            x_eff, nnz = self._sparsify(x, ref, self.threshold, feature_dim)
             kind = 'task'
         if self.video:
             self.prev[(task, key)] = x_eff.detach()
         return x_eff, dict(kind=kind, nnz=nnz, numel=x.numel())
 
-    def share_output(self, key: str, x: Tensor,
-                     y: Tensor) -> Tuple[Tensor, dict]:
+    def output_reference(self, key: str
+                         ) -> Tuple[Optional[Tuple[Tensor, Tensor]], str]:
+        """The reference that :meth:`share_output` will use for layer
+        ``key`` and the running task: ``((x_ref, y_ref), kind)`` with
+        ``kind`` ``'temporal'`` (previous frame) or ``'task'`` (the base
+        task), or ``(None, 'full')`` where the layer runs in full (the base
+        task on an image or keyframe).
+
+        Raises:
+            RuntimeError: If a sub-task reaches the layer before the base
+                task ran it in this forward.
+        """
+        if self.task is None:
+            if self.video and not self.keyframe:
+                ref = self.prev.get((None, key))
+                if ref is not None:
+                    return ref, 'temporal'
+            return None, 'full'
+        if self._temporal(key):
+            ref = self.prev.get((self.task, key))
+            if ref is not None:
+                return ref, 'temporal'
+        ref = self.base_outputs.get(key)
+        if ref is None:
+            raise RuntimeError(
+                f'SharingContext: sub-task {self.task!r} reached layer '
+                f'{key!r} before the base task ({self.base_task!r}) ran it; '
+                f'run the base task first in every forward')
+        return ref, 'task'
+
+    def share_output(self, key: str, x: Tensor, y: Tensor,
+                     feature_dim: int = -1) -> Tuple[Tensor, dict]:
         """Output side: replace the output ``y`` of layer ``key`` (computed
         from its input ``x``) by its shared version.
 
@@ -241,62 +336,49 @@ class SharingContext:
             key (str): The layer's name in the model.
             x (Tensor): The input the layer received.
             y (Tensor): The output the layer computed from it.
+            feature_dim (int): Dimension of a token's features in ``y``
+                (token thresholds). Defaults to -1.
 
         Returns:
             tuple[Tensor, dict]: The effective output and the information
             :meth:`account` needs.
         """
-        temporal = self.video and not self.keyframe
-        if self.task is None:
-            if key not in self.layer_order:
-                self.layer_order.append(key)
-            ref = self.prev.get((None, key)) if temporal else None
-            if ref is not None:
-                y_eff, info = self._share_against(key, x, y, ref,
-                                                  self.temporal_threshold,
-                                                  'previous frame')
-                info['kind'] = 'temporal'
-            else:
-                y_eff = y
-                info = dict(kind='full', nnz=x.numel(), numel=x.numel(),
-                            out_nnz=y.numel(), out_numel=y.numel())
-            self.base_outputs[key] = (x, y_eff)
-            if self.video:
-                self.prev[(None, key)] = (x.detach(), y_eff.detach())
-            return y_eff, info
+        ref, kind = self.output_reference(key)
         task = self.task
-        ref = self.prev.get((task, key)) if self._temporal(key) else None
-        if ref is not None:
-            y_eff, info = self._share_against(key, x, y, ref,
-                                              self.temporal_threshold,
-                                              'previous frame')
-            info['kind'] = 'temporal'
+        if task is None and key not in self.layer_order:
+            self.layer_order.append(key)
+        if kind == 'full':
+            y_eff = y
+            info = dict(kind='full', nnz=x.numel(), numel=x.numel(),
+                        out_nnz=y.numel(), out_numel=y.numel())
         else:
-            ref = self.base_outputs.get(key)
-            if ref is None:
-                raise RuntimeError(
-                    f'SharingContext: sub-task {task!r} reached layer {key!r} '
-                    f'before the base task ({self.base_task!r}) ran it; run '
-                    f'the base task first in every forward')
-            if self.collect_l1:
-                self._check_shape(key, y, ref[1], 'base task', 'output')
-                self._add_l1(task, y - ref[1])
-            y_eff, info = self._share_against(key, x, y, ref, self.threshold,
-                                              'base task')
-            info['kind'] = 'task'
+            if kind == 'task':
+                self._temporal_l1_term(task, key, y)
+                if self.collect_l1:
+                    self._check_shape(key, y, ref[1], 'base task', 'output')
+                    self._add_l1(task, y - ref[1])
+            threshold = self.threshold if kind == 'task' else \
+                self.temporal_threshold
+            what = 'base task' if kind == 'task' else 'previous frame'
+            y_eff, info = self._share_against(key, x, y, ref, threshold,
+                                              what, feature_dim)
+            info['kind'] = kind
+        if task is None:
+            self.base_outputs[key] = (x, y_eff)
         if self.video:
             self.prev[(task, key)] = (x.detach(), y_eff.detach())
         return y_eff, info
 
     def _share_against(self, key: str, x: Tensor, y: Tensor,
                        ref: Tuple[Tensor, Tensor], threshold: float,
-                       what: str) -> Tuple[Tensor, dict]:
+                       what: str, feature_dim: int = -1
+                       ) -> Tuple[Tensor, dict]:
         x_ref, y_ref = ref
         self._check_shape(key, x, x_ref, what)
         self._check_shape(key, y, y_ref, what, 'output')
         with torch.no_grad():
-            nnz_in = int(torch.count_nonzero(x - x_ref))
-        y_eff, nnz_out = self._sparsify(y, y_ref, threshold)
+            nnz_in = 0 if x is x_ref else int(torch.count_nonzero(x - x_ref))
+        y_eff, nnz_out = self._sparsify(y, y_ref, threshold, feature_dim)
         return y_eff, dict(nnz=nnz_in, numel=x.numel(), out_nnz=nnz_out,
                            out_numel=y.numel())
 
