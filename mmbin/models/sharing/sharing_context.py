@@ -3,7 +3,6 @@
 runs, the base task's activations, the previous frame's activations and the
 operation counts of the current forward."""
 import contextlib
-from collections import defaultdict
 from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import torch
