@@ -31,7 +31,8 @@ class BenchmarkMethod:
         configs (dict): Config file per config family: ``'synthetic'``
             (presets smoke and cpu) and ``'nyud'`` (preset full).
         teacher (str, optional): Method whose checkpoint and config are the
-            distillation teacher (``custom_hooks`` ``BiMTDPDistillHook``).
+            distillation teacher (``custom_hooks`` ``BiMTDPDistillHook``)
+            and the source of the FP initialisation (``FPInitHook``).
         single_task_init (dict, optional): Computation sharing step 2: task
             to the method that trained it alone.
         previous_step (str, optional): Computation sharing, later steps: the
@@ -89,6 +90,19 @@ _BINARY_MT = (
     ('bin_bidense', 'BiDense', 'r18_binary_bidense'),
 )
 
+#: Ablations of Bi-MTDP's training recipe (teacher and FP-initialisation
+#: source ``fp_mt``): method, label, config
+#: (``configs/bimtdp/{synthetic,nyud}_<config>.py``).
+_BIMTDP_RECIPE = (
+    ('bimtdp_no_ib_no_kd', 'Bi-MTDP without IB and KD (FP-initialised '
+     'ReActNet)', 'r18_no_ib_no_kd_fp_init'),
+    ('bimtdp_no_fp_init', 'Bi-MTDP from scratch (no FP initialisation)',
+     'r18_no_fp_init'),
+    ('bimtdp_two_stage', 'Bi-MTDP, two-stage', 'r18_two_stage'),
+    ('bimtdp_feat_pred_kd', 'Bi-MTDP, feature + prediction KD',
+     'r18_feat_pred_kd'),
+)
+
 #: Automatic task balancing (exploratory rows against the fixed weights of
 #: ``fp_mt`` and ``bimtdp``): config suffix and label.
 _BALANCERS = (
@@ -144,6 +158,28 @@ METHODS: Tuple[BenchmarkMethod, ...] = tuple(
             'Bi-MTDP without KD',
             'Bi-MTDP ablation',
             configs=_pair('r18_no_kd'),
+            teacher='fp_mt',  # FP initialisation only
+            binary=True),
+    ] + [
+        BenchmarkMethod(
+            name,
+            label,
+            'Bi-MTDP ablation',
+            configs=_pair(config),
+            teacher='fp_mt',
+            binary=True) for name, label, config in _BIMTDP_RECIPE
+    ] + [
+        BenchmarkMethod(
+            'fp_mt_c',
+            'FP multi-task, cross-talk',
+            'FP multi-task',
+            configs=_pair('r18_fp_c', 'mtdp')),
+        BenchmarkMethod(
+            'bimtdp_c',
+            'Bi-MTDP-C (cross-talk)',
+            'Bi-MTDP',
+            configs=_pair('r18_c'),
+            teacher='fp_mt_c',
             binary=True),
     ] + [
         BenchmarkMethod(

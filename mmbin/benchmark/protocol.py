@@ -200,17 +200,25 @@ def build_method_config(method: BenchmarkMethod,
             config=method_config_path(work_dir, dep))
 
     if method.teacher:
-        hooks = [
-            h for h in cfg.get('custom_hooks') or []
-            if h.get('type') == 'BiMTDPDistillHook'
+        custom = cfg.get('custom_hooks') or []
+        distill = [h for h in custom if h.get('type') == 'BiMTDPDistillHook']
+        # an FPInitHook without a checkpoint reads the distillation
+        # hook's teacher; one with its own checkpoint is pointed here
+        fp_init = [
+            h for h in custom if h.get('type') == 'FPInitHook'
+            and h.get('checkpoint') is not None
         ]
-        if not hooks:
-            raise ValueError(f'{path}: method {method.name!r} has a teacher '
-                             f'but the config has no BiMTDPDistillHook')
+        if not distill and not fp_init:
+            raise ValueError(
+                f'{path}: method {method.name!r} has a teacher but the '
+                f'config has no BiMTDPDistillHook and no FPInitHook with a '
+                f'checkpoint')
         t = link(method.teacher)
-        for h in hooks:
+        for h in distill:
             h['teacher_config'] = t['config']
             h['teacher_checkpoint'] = t['checkpoint']
+        for h in fp_init:
+            h['checkpoint'] = t['checkpoint']
     if method.single_task_init:
         cfg.model.init_from = dict(single_task={
             task: link(name)

@@ -20,7 +20,8 @@ from .methods import METHODS, get_method
 HEADLINE_METHODS: Tuple[str, ...] = ('fp_seg', 'fp_depth', 'fp_normal',
                                      'fp_edge', 'fp_mt', 'fp_mt_narrow',
                                      'bin_reactnet', 'bimtdp',
-                                     'bimtdp_no_ib', 'bimtdp_no_kd')
+                                     'bimtdp_no_ib', 'bimtdp_no_kd',
+                                     'bimtdp_no_ib_no_kd')
 
 #: Paired comparisons of the report: (A, B, question); Δm(A) - Δm(B) per
 #: seed, its mean and 95 % t-interval.
@@ -28,7 +29,9 @@ HEADLINE_COMPARISONS: Tuple[Tuple[str, str, str], ...] = (
     ('fp_mt', 'bin_reactnet', 'cost of binarization (FP vs plain binary)'),
     ('bin_reactnet', 'fp_mt_narrow',
      'binary vs an FP network of the same OPs'),
-    ('bimtdp', 'bin_reactnet', 'Bi-MTDP vs plain binary (IB + KD)'),
+    ('bimtdp', 'bin_reactnet', 'Bi-MTDP vs plain binary from scratch'),
+    ('bimtdp', 'bimtdp_no_ib_no_kd',
+     'IB + KD (Bi-MTDP vs plain binary, both FP-initialised)'),
     ('bimtdp', 'bimtdp_no_ib', 'the IB neck (Bi-MTDP vs without IB)'),
     ('bimtdp', 'bimtdp_no_kd', 'distillation (Bi-MTDP vs without KD)'),
 )
@@ -39,8 +42,16 @@ BUDGET_GROUPS: Dict[str, Tuple[Tuple[str, ...], str]] = {
                   'the four FP single-task models (the Δm reference)'),
     'teacher': (('fp_mt', 'bimtdp', 'bimtdp_no_ib'),
                 'the FP multi-task model and the students it teaches'),
-    'binary': (('bin_reactnet', 'bimtdp_no_kd', 'fp_mt_narrow'),
+    'fp_init': (('bimtdp_no_kd', 'bimtdp_no_ib_no_kd'),
+                'the headline rows initialised from fp_mt without '
+                'distillation'),
+    'binary': (('bin_reactnet', 'fp_mt_narrow'),
                'the headline rows without a teacher'),
+    'recipe': (('bimtdp_no_fp_init', 'bimtdp_two_stage',
+                'bimtdp_feat_pred_kd'),
+               "ablations of Bi-MTDP's training recipe (exploratory)"),
+    'crosstalk': (('fp_mt_c', 'bimtdp_c'),
+                  'Bi-MTDP-C and its FP teacher (exploratory)'),
     'binarizers': (('bin_bnn', 'bin_xnor', 'bin_bireal', 'bin_bidense'),
                    'the binarizer comparison (exploratory)'),
     'balancing_fp': (('fp_mt_uw', 'fp_mt_dwa', 'fp_mt_gradnorm'),

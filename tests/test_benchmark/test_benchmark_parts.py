@@ -35,7 +35,9 @@ def test_methods_cover_the_issue():
             'fp_mt', 'bin_bnn', 'bin_xnor', 'bin_bireal', 'bin_reactnet',
             'bin_bidense', 'bimtdp', 'bimtdp_no_ib', 'bimtdp_no_kd',
             'share_full', 'fp_mt_uw', 'fp_mt_dwa', 'fp_mt_gradnorm',
-            'bimtdp_uw', 'bimtdp_dwa', 'bimtdp_gradnorm'
+            'bimtdp_uw', 'bimtdp_dwa', 'bimtdp_gradnorm',
+            'bimtdp_no_ib_no_kd', 'bimtdp_no_fp_init', 'bimtdp_two_stage',
+            'bimtdp_feat_pred_kd', 'fp_mt_c', 'bimtdp_c'
     ]:
         assert n in names
     # every method's dependencies come before it

@@ -20,8 +20,13 @@ TOOL = 'tools/benchmark/run_benchmark.py'
 
 # CI time: the smoke run trains one FP and one binary task-balancing row;
 # the other four differ from them only in the balancer, which
-# tests/test_models/test_losses/test_task_balancers.py covers.
-SKIPPED = ('fp_mt_dwa', 'fp_mt_gradnorm', 'bimtdp_uw', 'bimtdp_dwa')
+# tests/test_models/test_losses/test_task_balancers.py covers. The recipe
+# ablations and Bi-MTDP-C add hooks and a module with tests of their own
+# (tests/test_engine, tests/test_models/test_crosstalk.py); the protocol's
+# FP-initialisation link runs in bimtdp_no_kd and bimtdp_no_ib_no_kd.
+SKIPPED = ('fp_mt_dwa', 'fp_mt_gradnorm', 'bimtdp_uw', 'bimtdp_dwa',
+           'bimtdp_no_fp_init', 'bimtdp_two_stage', 'bimtdp_feat_pred_kd',
+           'fp_mt_c', 'bimtdp_c')
 SMOKE = [m for m in METHODS if m.name not in SKIPPED]
 
 
@@ -88,6 +93,16 @@ def test_smoke_preset_writes_every_output(smoke_run):
     bimtdp = _rec(results, 'bimtdp')
     assert bimtdp['parents'] == {'fp_mt': _rec(results, 'fp_mt')['hash']}
     assert 'mmbin/models/necks/ib_neck.py' in bimtdp['sources']
+    # rows without distillation start from fp_mt's final checkpoint too
+    fp_ckpt = osp.join(work, 'seed0', 'fp_mt',
+                       f'iter_{preset.iters["main"]}.pth')
+    for name in ('bimtdp_no_kd', 'bimtdp_no_ib_no_kd'):
+        assert _rec(results, name)['parents'] == {
+            'fp_mt': _rec(results, 'fp_mt')['hash']}
+        with open(osp.join(work, 'seed0', 'configs', f'{name}.py')) as f:
+            assert fp_ckpt in f.read()
+        with open(osp.join(work, 'seed0', name, 'train.out')) as f:
+            assert 'FPInitHook: student initialised from' in f.read()
     assert 'mmbin/models/necks/ib_neck.py' not in _rec(results,
                                                        'fp_mt')['sources']
     # same protocol, another seed: another hash
