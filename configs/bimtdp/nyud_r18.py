@@ -14,11 +14,12 @@ _base_ = [
     '../_base_/schedules/schedule_bimtdp_40k.py'
 ]
 # Latent weights of the binary backbone from the ImageNet FP ResNet-18 (the
-# parameter names of BiResNet match ResNetV1c's). With the FP initialisation
+# parameter names of BiResNet with its 7x7 stem match torchvision's
+# ResNet-18). With the FP initialisation
 # below (on by default) they are then replaced by the teacher's, which was
 # itself initialised from ImageNet; they stay for the tensors keep_init
 # leaves alone and for nyud_r18_no_fp_init.py.
-model = dict(pretrained='open-mmlab://resnet18_v1c')
+model = dict(pretrained='torchvision://resnet18')
 distill_hook = dict(
     type='BiMTDPDistillHook',
     teacher_config='configs/mtdp/nyud_r18_fp.py',

@@ -15,7 +15,7 @@ head = dict(in_channels=128, channels=64, norm_cfg=norm_cfg,
             conv_cfg=dict(type='ReActConv'), act_cfg=dict(type='RPReLU'),
             bypass=True)
 model = dict(
-    pretrained='open-mmlab://resnet18_v1c',
+    pretrained='torchvision://resnet18',
     decode_heads=dict(
         _delete_=True,
         seg=dict(type='SegTaskHead', num_classes=21, **head),

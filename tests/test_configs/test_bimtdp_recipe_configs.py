@@ -34,7 +34,10 @@ def test_bimtdp_defaults_feature_kd_and_fp_init(name):
     assert cfg.custom_hooks[0]['type'] == 'BiMTDPDistillHook'
     fp = _hooks(cfg)['FPInitHook']
     assert fp['checkpoint'] is None  # the teacher's checkpoint
-    assert fp['keep_init'] == [r'^neck\.']
+    # the IB neck and the student's 7x7 stem (the teacher's is ResNetV1c's
+    # deep stem) start from their initialisation
+    assert fp['keep_init'] == [r'^neck\.', r'^backbone\.(stem|conv1|bn1)\.']
+    assert cfg.model.backbone.deep_stem is False
 
     pred = _cfg(f'{name}_feat_pred_kd')
     assert sorted(pred.model.distill_loss.predictions) == sorted(
@@ -78,8 +81,11 @@ def test_synthetic_students_fit_their_teacher_layout(tmp_path):
         student, _ = build_model_from_config(osp.join(BIMTDP, f'{name}.py'))
         keep = _hooks(cfg)['FPInitHook']['keep_init']
         report = load_fp_weights(student, path, keep_init=keep)
-        assert len(report.loaded) == len(
-            [k for k in teacher.state_dict()])
+        # all but the teacher's deep stem (three convs and BNs)
+        assert len(report.loaded) == len([
+            k for k in teacher.state_dict()
+            if not k.startswith('backbone.stem.')
+        ])
         assert torch.equal(student.backbone.layer4[1].conv2.weight,
                            teacher.backbone.layer4[1].conv2.weight)
     bidense, _ = build_model_from_config(

@@ -30,7 +30,15 @@ model = dict(
         style='pytorch',
         contract_dilation=True,
         conv_cfg=binary_conv,
-        act_cfg=binary_act),
+        act_cfg=binary_act,
+        # the ImageNet Bi-Real / ReActNet-18 stem: one full-precision 7x7
+        # conv (ResNetV1b names conv1 / bn1) instead of ResNetV1c's three
+        # 3x3 convs, which held about 80 % of the binary model's OPs. At
+        # 96x128 (tools/analysis/get_flops.py): 0.049 G OPs instead of
+        # 0.108 G, 12.9x fewer than the FP multi-task model's 0.632 G.
+        # Its accuracy cost is measured in docs/benchmark.md (stand-in
+        # difficulty).
+        deep_stem=False),
     neck=dict(
         type='IBNeck',
         in_channels=[64, 128, 256, 512],
@@ -91,9 +99,9 @@ kd_predictions = dict(
 # BiMTDPDistillHook's teacher_checkpoint); binarizer and RPReLU parameters
 # keep their initialisation. keep_init lists the deliberate differences
 # between student and teacher, left at their initialisation: the IB neck
-# (the teacher has none; it starts as the identity). A student whose stem
-# differs from the teacher's must add its stem here, e.g.
-# r'^backbone\.(stem|conv1|bn1)\.'. Any other mismatch stops training
-# with the tensors named (docs/bimtdp.md, "Training recipe").
+# (the teacher has none; it starts as the identity) and the stem (the
+# student's single 7x7 conv against the teacher's ResNetV1c deep stem). Any
+# other mismatch stops training with the tensors named (docs/bimtdp.md,
+# "Training recipe").
 fp_init_hook = dict(type='FPInitHook', checkpoint=None,
-                    keep_init=[r'^neck\.'])
+                    keep_init=[r'^neck\.', r'^backbone\.(stem|conv1|bn1)\.'])
