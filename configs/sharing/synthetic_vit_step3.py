@@ -11,7 +11,10 @@ model = dict(
     # 5e-10 per summed |delta| of the shared outputs (batch included); the
     # threshold acts at inference ('ste': straight-through in training)
     sharing=dict(
-        threshold=0.05, train_threshold='none', act_l1_weight=5e-10),
+        threshold=0.05, train_threshold='none', act_l1_weight=5e-10,
+        # inference: tokens whose input equals the base task's are not
+        # recomputed where the layer's weight delta is zero (exact)
+        skip_unchanged=True),
     init_from=dict(
         _delete_=True,
         previous_step=dict(

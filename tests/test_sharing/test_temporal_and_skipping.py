@@ -274,3 +274,47 @@ def test_video_skipping_equals_the_dense_path(resnet_cfg, vit_cfg):
     rec = results[True][1][1]
     temporal = [r for r in rec if r['kind'] == 'temporal']
     assert temporal and any(r['nnz'] < r['numel'] for r in temporal)
+
+
+def test_temporal_config_trains_on_frame_pairs(repo_root, tmp_path,
+                                               monkeypatch):
+    """configs/sharing/synthetic_vit_video_temporal.py: consecutive
+    training frames form pairs at distance 1; the loss has the temporal
+    term with gradients; the inference configs skip unchanged tokens."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmbin.datasets import generate_synthetic_video
+    generate_synthetic_video(str(tmp_path / 'data' / 'synthetic_video'),
+                             num_train=1, num_val=0, num_frames=3,
+                             size=(48, 64))
+    monkeypatch.chdir(tmp_path)
+    cfg = Config.fromfile(osp.join(repo_root, 'configs', 'sharing',
+                                   'synthetic_vit_video_temporal.py'))
+    assert cfg.model.sharing.temporal_l1_weight == 4e-9
+    assert cfg.model.sharing.threshold_granularity == 'token'
+    assert cfg.model.sharing.skip_unchanged
+    assert cfg.train_dataloader.sampler.shuffle is False
+    cfg.train_dataloader.batch_size = 3
+    loader = Runner.build_dataloader(cfg.train_dataloader)
+    batch = next(iter(loader))
+    assert [s.metainfo['frame_index'] for s in batch['data_samples']] == \
+        [0, 1, 2]
+    model_cfg = dict(cfg.model)
+    model_cfg.pop('init_from')
+    # a narrower, shallower ViT keeps the test fast (the wiring is the same)
+    model_cfg['backbone'].update(embed_dims=48, num_layers=4, num_heads=2,
+                                 out_indices=(0, 1, 2, 3))
+    model_cfg['neck']['in_channels'] = [48] * 4
+    torch.manual_seed(0)
+    model = MODELS.build(model_cfg)
+    _set_deltas(model, std=0.01)
+    model.train()
+    data = model.data_preprocessor(batch, True)
+    losses = model.loss(data['inputs'], data['data_samples'])
+    assert losses['temporal_pairs'].item() == 2
+    for task in ('depth', 'normal', 'edge'):
+        term = losses[f'{task}.loss_temporal_l1']
+        assert term.requires_grad and term.item() > 0

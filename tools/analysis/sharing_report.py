@@ -9,10 +9,12 @@ Usage::
         configs/sharing/synthetic_r18_step3.py \
         work_dirs/synthetic_r18_step3/iter_200.pth [--max-samples N]
 
-    # per frame: effective MACs and accuracy of video mode vs image mode
+    # per frame: effective MACs, CPU ms and accuracy of video mode vs
+    # image mode (and, with --before, against a second model)
     python tools/analysis/sharing_report.py video \
         configs/sharing/synthetic_r18_video.py \
-        work_dirs/synthetic_r18_step3/iter_200.pth [--max-frames N]
+        work_dirs/synthetic_r18_step3/iter_200.pth [--max-frames N] \
+        [--before CONFIG CHECKPOINT]
 
 A command line over ``sharing_image_report`` and ``sharing_video_report``
 of :mod:`mmbin.analysis.sharing_report` (see docs/sharing.md).
@@ -21,7 +23,8 @@ import argparse
 
 import torch
 
-from mmbin.analysis.sharing_report import (sharing_image_report,
+from mmbin.analysis.sharing_report import (compare_video_reports,
+                                           sharing_image_report,
                                            sharing_video_report,
                                            write_sharing_report)
 from mmbin.utils.cli import (add_cfg_options_arg, add_threads_arg,
@@ -56,6 +59,12 @@ def parse_args(argv=None):
             p.add_argument('--max-frames', type=positive_int, default=None,
                            help='use only the first N frames of each '
                            'sequence')
+            p.add_argument(
+                '--before', nargs=2, default=None,
+                metavar=('CONFIG', 'CHECKPOINT'),
+                help='a second model (e.g. before temporal-sparsity '
+                'training) run on the same frames; prints a before/after '
+                'table')
     return parser.parse_args(argv)
 
 
@@ -75,6 +84,17 @@ def main(argv=None):
                 args.config, args.checkpoint, max_frames=args.max_frames,
                 cfg_options=args.cfg_options)
             print(f'\n{args.config}: {result["frames"]} frames\n')
+            if args.before:
+                before = sharing_video_report(
+                    args.before[0], args.before[1],
+                    max_frames=args.max_frames)
+                comparison = compare_video_reports(before, result)
+                result['before'] = before
+                result['comparison'] = comparison['rows']
+                result['markdown'] += '\n\nbefore: ' + args.before[0] + \
+                    ' ' + args.before[1] + '\nafter: ' + args.config + \
+                    ' ' + args.checkpoint + '\n\n' + \
+                    comparison['markdown']
     print(result['markdown'])
     for path in write_sharing_report(result, args.json, args.markdown):
         print(f'wrote {path}')

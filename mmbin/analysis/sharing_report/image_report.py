@@ -1,8 +1,9 @@
 # Copyright (c) mmbin contributors. All rights reserved.
 """Report of a computation-sharing model against independent single-task
-models: per task the headline metric, MACs per image, % of weights shared,
-% of zero activation deltas and stored parameters, and the multi-task gain
-``delta_m``."""
+models: per task the headline metric, MACs per image (counted) and CPU
+milliseconds per image (measured: independent model, sharing without and
+with skipping unchanged tokens), % of weights shared, % of zero activation
+deltas and stored parameters, and the multi-task gain ``delta_m``."""
 import logging
 from collections import defaultdict
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -20,15 +21,23 @@ from mmbin.models.sharing import (dense_component_macs, effective_macs,
 from mmbin.utils.markdown import markdown_table
 from .common import (build_report_model, build_task_metric, evaluate, fmt,
                      step1_entries)
+from .timing import (median_or_none, time_model_forward,
+                     time_sharing_forward)
 
 __all__ = ['sharing_image_report', 'IMAGE_HEADER']
 
 #: Columns of the image report's table.
 IMAGE_HEADER = [
     'task', 'role', 'metric', 'independent', 'sharing', 'GMACs/img indep.',
-    'GMACs/img sharing (eff.)', '% weights shared', '% zero act. deltas',
+    'GMACs/img sharing (eff.)', 'ms/img indep.', 'ms/img sharing',
+    'ms/img sharing (skip)', '% weights shared', '% zero act. deltas',
     'Mparams indep.', 'Mparams sharing'
 ]
+
+
+def _sum_or_none(values) -> Optional[float]:
+    values = list(values)
+    return None if any(v is None for v in values) else float(sum(values))
 
 
 def _params(module: nn.Module) -> int:
@@ -57,8 +66,17 @@ def _evaluate_sharing(model: nn.Module, loader, metric, tasks: List[str],
         for task, s in summarize_records(model.last_records).items():
             acc[task]['nnz'] += s['nnz']
             acc[task]['numel'] += s['numel']
+        inputs = model.data_preprocessor(batch, False)['inputs']
+        for key, skip in (('ms_dense', False), ('ms_skip', True)):
+            for task, ms in time_sharing_forward(model, inputs,
+                                                 skip).items():
+                times[task][key].append(ms / n)
 
+    times = defaultdict(lambda: defaultdict(list))
     metrics, seen = evaluate(model, loader, metric, max_samples, collect)
+    for task, per in times.items():
+        for key, values in per.items():
+            acc[task][key] = median_or_none(values)
     return metrics, seen, acc
 
 
@@ -76,11 +94,18 @@ def _evaluate_baselines(cfg, loader, tasks: List[str], entries: dict,
         entry = entries[task]
         model, _ = build_report_model(entry['config'], entry['checkpoint'])
         metric = build_task_metric(cfg, loader.dataset, [task])
-        metrics, _ = evaluate(model, loader, metric, max_samples)
+        times = []
+
+        def timed(batch, outputs, model=model, times=times):
+            x = model.data_preprocessor(batch, False)['inputs']
+            times.append(time_model_forward(model, x) / len(outputs))
+
+        metrics, _ = evaluate(model, loader, metric, max_samples, timed)
         macs = analyze_complexity(model, inputs)
         out[task] = dict(
             metrics=metrics,
             macs=float(macs['flops'] + macs['bops']),
+            ms=median_or_none(times),
             params=_params(model),
             config=entry['config'])
     return out
@@ -185,6 +210,9 @@ def sharing_image_report(config: str,
             independent_gmacs=None if ind is None else ind['macs'] / 1e9,
             sharing_gmacs=acc[task]['effective'] / n / 1e9,
             dense_gmacs=acc[task]['dense'] / n / 1e9,
+            independent_ms=None if ind is None else ind['ms'],
+            sharing_ms=acc[task]['ms_dense'],
+            sharing_skip_ms=acc[task]['ms_skip'],
             weights_shared_pct=shared_pct,
             zero_act_delta_pct=zero,
             independent_params=None if ind is None else ind['params'],
@@ -196,6 +224,9 @@ def sharing_image_report(config: str,
             fmt(row['sharing']),
             fmt(row['independent_gmacs'], 4),
             fmt(row['sharing_gmacs'], 4),
+            fmt(row['independent_ms'], 2),
+            fmt(row['sharing_ms'], 2),
+            fmt(row['sharing_skip_ms'], 2),
             '(base)' if is_base else fmt(shared_pct, 1),
             '(base)' if is_base else fmt(zero, 1),
             fmt(None if ind is None else ind['params'] / 1e6, 2),
@@ -204,6 +235,9 @@ def sharing_image_report(config: str,
     total = dict(
         independent_gmacs=sum(r['independent_gmacs'] or 0 for r in rows),
         sharing_gmacs=sum(r['sharing_gmacs'] for r in rows),
+        independent_ms=_sum_or_none(r['independent_ms'] for r in rows),
+        sharing_ms=_sum_or_none(r['sharing_ms'] for r in rows),
+        sharing_skip_ms=_sum_or_none(r['sharing_skip_ms'] for r in rows),
         independent_params=sum(r['independent_params'] or 0 for r in rows),
         sharing_params=sum(r['sharing_params'] for r in rows))
     # delta_m over the tasks with a baseline (a zero baseline, possible
@@ -219,7 +253,10 @@ def sharing_image_report(config: str,
     table.append([
         'total', '', 'delta_m (%)', '0', fmt(dm, 2),
         fmt(total['independent_gmacs'], 4),
-        fmt(total['sharing_gmacs'], 4), '', '',
+        fmt(total['sharing_gmacs'], 4),
+        fmt(total['independent_ms'], 2),
+        fmt(total['sharing_ms'], 2),
+        fmt(total['sharing_skip_ms'], 2), '', '',
         fmt(total['independent_params'] / 1e6, 2),
         fmt(total['sharing_params'] / 1e6, 2)
     ])
@@ -232,4 +269,11 @@ def sharing_image_report(config: str,
         delta_m=dm,
         sharing_metrics=shared_metrics,
         baselines=base_results,
-        markdown=markdown_table(IMAGE_HEADER, table))
+        threads=torch.get_num_threads(),
+        markdown=markdown_table(IMAGE_HEADER, table) + '\n\n' + (
+            f'ms/img: CPU wall-clock of the network forward (encoder, '
+            f'decoder, head), median over {n_img} images, '
+            f'{torch.get_num_threads()} torch thread(s); "skip": tokens '
+            f'whose input is unchanged are not recomputed where exact '
+            f'(layers whose weight delta is zero); depends on the '
+            f'machine and its load.'))

@@ -386,6 +386,13 @@ class SharedMultiTaskEncoderDecoder(MultiTaskEncoderDecoder):
         (those not fixed yet), pruned to ``fix_mask_density`` per task."""
         if not self.fix_mask:
             return
+        # the module tree is fixed after construction: list the deltas once
+        per_task = self.__dict__.get('_pds_by_task')
+        if per_task is None:
+            per_task = {t: self._param_deltas(t) for t in self.sub_tasks}
+            self.__dict__['_pds_by_task'] = per_task
+        if all(bool(pd.fixed) for pds in per_task.values() for pd in pds):
+            return
         for task in self.sub_tasks:
             pds = [pd for pd in self._param_deltas(task) if not pd.fixed]
             if not pds:

@@ -153,6 +153,10 @@ class DeltaLayerMixin:
     def task_param(self, name: str) -> Optional[Tensor]:
         """Parameter ``name`` of the running task (``W_base + delta``).
 
+        Without gradients and with deterministic (eval or fixed) deltas the
+        sum is cached per task (one dense copy of the layer's parameters
+        per sub-task in memory; the stored deltas stay sparse).
+
         Args:
             name (str): A name of :attr:`shared_param_names`.
 
@@ -164,10 +168,28 @@ class DeltaLayerMixin:
         task = self.current_task
         if base is None or task is None:
             return base
-        delta = self.deltas[task][name]()
+        pd = self.deltas[task][name]
+        cacheable = not torch.is_grad_enabled() and (
+            not pd.training or bool(pd.fixed))
+        if cacheable:
+            # inference: ``base + delta`` once per task, until the base, the
+            # delta, its mask or gates change in place (like the reference
+            # code, which writes the sub-task's weights once)
+            version = (base._version, pd.training) + tuple(
+                t._version for t in list(pd.parameters()) +
+                list(pd.buffers()))
+            cache = self.__dict__.setdefault('_task_param_cache', {})
+            hit = cache.get((task, name))
+            if hit is not None and hit[0] == version:
+                return hit[1]
+        delta = pd()
         if not delta.requires_grad and not bool(delta.any()):
-            return base  # nothing to add: the very base tensor
-        return base + delta
+            value = base  # nothing to add: the very base tensor
+        else:
+            value = base + delta
+        if cacheable:
+            cache[(task, name)] = (version, value)
+        return value
 
     def weight_density(self, name: str = 'weight') -> float:
         """``rho_w``: fraction of non-zero entries of the running task's
