@@ -36,7 +36,8 @@ from .bireal_classifier import BiRealClassifier
 from .export import ExportWrapper, export_openvino, ir_size, save_exported
 from .fp_twin import make_fp_twin
 from .profiling import profile_node_types
-from .runtime import binary_kernel_report, compile_model, read_export_info
+from .runtime import (binary_kernel_report, compile_model, read_export_info,
+                      runtime_precision)
 
 __all__ = [
     'BENCHMARK_MODELS', 'ROLES', 'state_dict_size', 'benchmark_model',
@@ -52,10 +53,13 @@ BENCHMARK_MODELS = ('classifier', 'multitask')
 #: user would deploy instead of a binary model (int8 with NNCF, ONNX
 #: Runtime fp32 and int8) and the binary model with int8 on its remaining
 #: float layers.
-ROLES = ('torch_fp', 'torch_bin', 'ov_fp', 'ov_bin', 'ov_fp_int8',
-         'ov_bin_int8', 'ort_fp', 'ort_fp_int8')
+ROLES = ('torch_fp', 'torch_bin', 'ov_fp', 'ov_bin', 'ov_fp_bf16',
+         'ov_bin_bf16', 'ov_fp_int8', 'ov_bin_int8', 'ort_fp', 'ort_fp_int8')
 _ALTERNATIVES = ('ov_fp_int8', 'ov_bin_int8', 'ort_fp', 'ort_fp_int8')
-_BINARY_ROLES = ('torch_bin', 'ov_bin', 'ov_bin_int8')
+#: Rows that run the fp32 IRs with OpenVINO's bf16 inference precision
+#: hint: role -> the role whose IR they run.
+_BF16 = dict(ov_fp_bf16='ov_fp', ov_bin_bf16='ov_bin')
+_BINARY_ROLES = ('torch_bin', 'ov_bin', 'ov_bin_bf16', 'ov_bin_int8')
 
 
 def row_labels(fp_label: str = 'FP twin') -> Dict[str, str]:
@@ -74,6 +78,8 @@ def row_labels(fp_label: str = 'FP twin') -> Dict[str, str]:
         torch_bin='torch binary (training math)',
         ov_fp=f'OpenVINO {fp_label}',
         ov_bin='OpenVINO binary',
+        ov_fp_bf16=f'OpenVINO {fp_label}, bf16 hint',
+        ov_bin_bf16='OpenVINO binary, bf16 hint',
         ov_fp_int8=f'OpenVINO {fp_label}, int8 (NNCF)',
         ov_bin_int8='OpenVINO binary + int8 (NNCF)',
         ort_fp=f'ONNX Runtime {fp_label}',
@@ -202,7 +208,10 @@ def benchmark_model(name: str,
             time (per node type, 1 thread).
         fp_model (nn.Module, optional): The full-precision model (default:
             the FP twin of ``model``, :func:`~.fp_twin.make_fp_twin`).
-        alternatives (bool): Also time the FP model quantized to int8 by
+        alternatives (bool): Also time the FP and the binary IR with
+            OpenVINO's bf16 inference precision hint (the precision the
+            runtime actually used is recorded in the row's
+            ``runtime_precision``), the FP model quantized to int8 by
             NNCF, the binary model with NNCF int8 on its float layers, and
             the FP model in ONNX Runtime (fp32 and ``quantize_static``
             int8). Defaults to False.
@@ -247,6 +256,9 @@ def benchmark_model(name: str,
     }
     kinds = dict(ov_fp='openvino', ov_bin='openvino')
     if alternatives:
+        for role, src in _BF16.items():
+            rows[labels[role]] = dict(rows[labels[src]], precision='bf16')
+            kinds[role] = 'openvino'
         if calibration is None:
             from .quantize import random_calibration_inputs
             calibration = random_calibration_inputs(input_shape, 8)
@@ -261,7 +273,7 @@ def benchmark_model(name: str,
             rows[label]['role'] = role
             if 'error' not in rows[label]:
                 rows[label]['ms'] = {}
-    report = report_int8 = None
+    report = report_int8 = report_bf16 = None
     xn = x.numpy()
     for t in threads:
         torch.set_num_threads(t)
@@ -281,10 +293,21 @@ def benchmark_model(name: str,
                 _timed(row, t, lambda: sess.run(None, feed), warmup, runs,
                        labels[role])
                 continue
-            compiled = compile_model(row['path'], num_threads=t)
+            compiled = compile_model(
+                row['path'],
+                num_threads=t,
+                precision=row.get('precision', 'f32'))
             req = compiled.create_infer_request()
-            _timed(row, t, lambda: req.infer([xn]), warmup, runs,
-                   labels[role])
+            _timed(row, t, lambda: req.infer([xn]), warmup, runs, labels[role])
+            if 'runtime_precision' not in row:
+                row['runtime_precision'] = runtime_precision(compiled)
+                if role in _BF16:
+                    print(
+                        '    ' + _precision_note(row['runtime_precision']),
+                        flush=True)
+            if role == 'ov_bin_bf16' and report_bf16 is None:
+                report_bf16 = binary_kernel_report(
+                    compiled, read_export_info(exported.ov_model))
             if role == 'ov_bin' and report is None:
                 report = binary_kernel_report(
                     compiled, read_export_info(exported.ov_model))
@@ -295,6 +318,10 @@ def benchmark_model(name: str,
     if report_int8 is not None:
         print(f'  binary + int8: {len(report_int8.on_u1)}/'
               f'{report_int8.num_binary_layers} binary convs on the u1 '
+              'kernel')
+    if report_bf16 is not None:
+        print(f'  binary, bf16 hint: {len(report_bf16.on_u1)}/'
+              f'{report_bf16.num_binary_layers} binary convs on the u1 '
               'kernel')
     if profile:
         print('  OpenVINO binary, time per node type:')
@@ -307,11 +334,25 @@ def benchmark_model(name: str,
         binary_convs=report.num_binary_layers,
         binary_convs_on_u1=len(report.on_u1),
         unused_binary_convs=len(report.unused_layers),
+        measured_float_convs=len(report.measured_float),
         u1_primitives=report.primitives,
+        binary_layer_status=report.per_layer(),
         rows=rows)
     if report_int8 is not None:
         result['binary_convs_on_u1_int8'] = len(report_int8.on_u1)
+    if report_bf16 is not None:
+        result['binary_convs_on_u1_bf16'] = len(report_bf16.on_u1)
     return result
+
+
+def _precision_note(info: dict) -> str:
+    """One line: the hint the plugin kept, the runtime precisions of the
+    compute nodes, and whether the CPU has native bf16."""
+    nodes = ', '.join(f'{k} x{v}' for k, v in info['nodes'].items())
+    native = ('native bf16 on this CPU' if info['cpu_bf16'] else
+              'no native bf16 on this CPU (OpenVINO falls back)')
+    return (f'runtime precision: hint {info["hint"]}; compute nodes '
+            f'{nodes}; {native}')
 
 
 def _cell(row: dict, t: int) -> str:

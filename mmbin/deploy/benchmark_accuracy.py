@@ -3,7 +3,8 @@
 (``tools/deploy/benchmark.py --mt-checkpoint ... --fp-checkpoint ...``).
 
 Every exported variant of :func:`~.benchmark.benchmark_model` (OpenVINO
-fp32, 1-bit and int8 IRs, ONNX Runtime fp32 and int8 models) is evaluated
+fp32, 1-bit and int8 IRs, the fp32 and 1-bit IRs with the bf16 precision
+hint, ONNX Runtime fp32 and int8 models) is evaluated
 on its config's test split with the runner, pipeline, post-processing and
 metrics of ``tools/test.py`` (:func:`~.evaluate.evaluate_with`: only
 ``encode_decode`` runs in the runtime), and so are the PyTorch checkpoints.
@@ -25,10 +26,13 @@ from .openvino_inference import attach_openvino
 __all__ = ['benchmark_accuracy']
 
 
-def _attach(kind: str, path: str, num_threads: Optional[int]):
+def _attach(kind: str,
+            path: str,
+            num_threads: Optional[int],
+            precision: str = 'f32'):
     if kind == 'onnxruntime':
         return lambda m: attach_onnxruntime(m, path, num_threads)
-    return lambda m: attach_openvino(m, path, num_threads)
+    return lambda m: attach_openvino(m, path, num_threads, precision=precision)
 
 
 def benchmark_accuracy(result: dict,
@@ -65,11 +69,12 @@ def benchmark_accuracy(result: dict,
     by_role = {r['role']: r for r in rows.values() if 'role' in r}
     plan = [('torch_bin', mt_config, None)]
     plan += [(role, mt_config, by_role.get(role))
-             for role in ('ov_bin', 'ov_bin_int8')]
+             for role in ('ov_bin', 'ov_bin_bf16', 'ov_bin_int8')]
     if fp_config is not None and fp_checkpoint is not None:
         plan.append(('torch_fp', fp_config, None))
         plan += [(role, fp_config, by_role.get(role))
-                 for role in ('ov_fp', 'ov_fp_int8', 'ort_fp', 'ort_fp_int8')]
+                 for role in ('ov_fp', 'ov_fp_bf16', 'ov_fp_int8', 'ort_fp',
+                              'ort_fp_int8')]
     metrics: Dict[str, dict] = {}
     for role, config, row in plan:
         print(f'\nevaluating {labels[role]} ...', flush=True)
@@ -82,8 +87,10 @@ def benchmark_accuracy(result: dict,
         elif row is not None and 'path' in row:
             kind = 'onnxruntime' if role.startswith('ort') else 'openvino'
             metrics[role] = evaluate_with(
-                config, _attach(kind, row['path'], num_threads), role,
-                work_dir, cfg_options)
+                config,
+                _attach(kind, row['path'], num_threads,
+                        row.get('precision', 'f32')), role, work_dir,
+                cfg_options)
     baseline_role = 'torch_fp' if 'torch_fp' in metrics else 'torch_bin'
     base = metrics[baseline_role]
     keys = [m.key for m in HEADLINE.values() if m.key in base]

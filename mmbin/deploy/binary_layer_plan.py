@@ -44,14 +44,39 @@ from mmbin.ops import (DAB, ApproxSign, BiDenseConv, BinaryConv2d,
 
 __all__ = [
     'BinaryLayerPlan', 'UnsupportedBinaryLayerError', 'plan_binary_layers',
-    'plan_binary_layer', 'MAX_SPLIT_GROUPS'
+    'plan_binary_layer', 'MAX_SPLIT_GROUPS', 'BLOCK_CHANNELS',
+    'default_groups_per_block'
 ]
 
 #: A grouped binary convolution runs as one ``BinaryConvolution`` per group
-#: (OpenVINO's op has no groups). Above this many groups (depthwise
-#: convolutions) the node count makes that pointless and the layer is
-#: reported as not packable.
+#: (OpenVINO's op has no groups) up to this many groups. Above it
+#: (depthwise convolutions) it runs as complement-pair blocks of several
+#: groups (``BinaryLayerPlan.groups_per_block``), or as float math when
+#: the exporter measures that to be faster (:mod:`.layer_choice`).
 MAX_SPLIT_GROUPS = 16
+
+#: Default input channels of one complement-pair block (per half).
+BLOCK_CHANNELS = 16
+
+
+def default_groups_per_block(groups: int, channels_per_group: int) -> int:
+    """Groups per complement-pair block before any measurement: blocks of
+    :data:`BLOCK_CHANNELS` input channels when that divides the layer,
+    else one block.
+
+    Args:
+        groups (int): Groups of the layer.
+        channels_per_group (int): Input channels per group.
+
+    Returns:
+        int: Groups per block (a divisor of ``groups``).
+    """
+    per = BLOCK_CHANNELS // channels_per_group
+    if per >= 1 and BLOCK_CHANNELS % channels_per_group == 0 \
+            and groups % per == 0:
+        return per
+    return groups
+
 
 _PAD_MODES = {
     'zeros': 'constant',
@@ -116,6 +141,11 @@ class BinaryLayerPlan:
         input_is_binary (bool): The input handed to the packed part is
             already ``+-1`` (DAB's deployable option: ``sign(s)`` is computed
             in full precision); ``threshold`` is then 0.
+        groups_per_block (int): ``0``: a grouped layer runs as one
+            ``BinaryConvolution`` per group. ``> 0``: as complement-pair
+            blocks of this many groups each (one dense
+            ``BinaryConvolution`` over ``[bits, NOT bits]`` per block, see
+            :mod:`.ov_binary_ops`), the formulation of depthwise layers.
     """
 
     name: str
@@ -131,6 +161,7 @@ class BinaryLayerPlan:
     pad_value: float = 1.0
     groups: int = 1
     input_is_binary: bool = False
+    groups_per_block: int = 0
     extra: Dict[str, object] = field(default_factory=dict)
 
     @property
@@ -192,6 +223,8 @@ class BinaryLayerPlan:
         s += f' s{self.stride[0]}'
         if self.groups > 1:
             s += f' g{self.groups}'
+        if self.groups_per_block:
+            s += f' blocks of {self.groups_per_block}'
         if any(self.pads):
             s += (f' pad {self.pad_mode}' +
                   (f'({self.pad_value:+g})'
@@ -259,13 +292,10 @@ def _plan_conv(name: str, layer: BinaryConv2d) -> BinaryLayerPlan:
             f'{cls.__name__} overrides conv_binary, so its arithmetic is '
             'unknown to the exporter')
     threshold, input_is_binary = _threshold(layer, layer.in_channels)
+    gpb = 0
     if layer.groups > MAX_SPLIT_GROUPS:
-        raise ValueError(
-            f'more than {MAX_SPLIT_GROUPS} groups (depthwise): OpenVINO\'s '
-            'BinaryConvolution has no groups, a grouped binary conv runs as '
-            f'one BinaryConvolution per group only up to {MAX_SPLIT_GROUPS} '
-            'groups, and depthwise binary convs have no bit-packed kernel '
-            'on CPU; pass --allow-float to run them as exact float math')
+        gpb = default_groups_per_block(layer.groups,
+                                       layer.in_channels // layer.groups)
     with torch.no_grad():
         bits, alpha = _weight_bits(layer.binary_weight(), name)
     left, right, top, bottom = (
@@ -287,7 +317,8 @@ def _plan_conv(name: str, layer: BinaryConv2d) -> BinaryLayerPlan:
         pad_mode=mode,
         pad_value=float(layer.pad_value),
         groups=int(layer.groups),
-        input_is_binary=input_is_binary)
+        input_is_binary=input_is_binary,
+        groups_per_block=gpb)
 
 
 def _plan_conv_transpose(name: str,

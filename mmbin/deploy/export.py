@@ -86,6 +86,12 @@ class ExportedModel:
             the outputs at inference (pruned by the conversion, e.g.
             ``IBNeck``'s log-variance branch).
         plans (dict[str, BinaryLayerPlan]): Plan of every packed layer.
+        measured_float (list[tuple[str, str, str]]): Grouped binary layers
+            (depthwise) run as float math because the exporter measured
+            float to be faster (``grouped='measure'``) or was told so
+            (``grouped='float'``): name, type, times.
+        layer_timings (dict[str, str]): The measurement of every grouped
+            layer (binary blocks and float), one line each.
     """
 
     ov_model: ov.Model
@@ -95,12 +101,15 @@ class ExportedModel:
     float_layers: List[Tuple[str, str, str]] = field(default_factory=list)
     unused_layers: List[str] = field(default_factory=list)
     plans: Dict[str, BinaryLayerPlan] = field(default_factory=dict)
+    measured_float: List[Tuple[str, str, str]] = field(default_factory=list)
+    layer_timings: Dict[str, str] = field(default_factory=dict)
 
     @property
     def num_binary_convs(self) -> int:
         """int: Binary layers that compute the outputs (packed or
         not)."""
-        return len(self.binary_layers) + len(self.float_layers)
+        return (len(self.binary_layers) + len(self.float_layers) +
+                len(self.measured_float))
 
 
 class _PackedPart(nn.Module):
@@ -128,7 +137,10 @@ class _PackedPart(nn.Module):
         input shape for the conversion."""
         p = self.plan
         n, _, h, w = (int(d) for d in x.shape)
-        p.extra['input_shape'] = [int(d) for d in x.shape]
+        shape = [int(d) for d in x.shape]
+        seen = p.extra.setdefault('input_shapes', [])
+        if shape not in seen:  # a module called at several sizes
+            seen.append(shape)
         kh, kw = p.kernel_size
         if p.kind == 'conv_transpose':
             return x.new_zeros(n, p.out_channels, h * kh, w * kw)
@@ -176,12 +188,21 @@ def _install(layer: nn.Module, plan: BinaryLayerPlan) -> _PackedPart:
 
 def _static(x: ov.Output, plan: BinaryLayerPlan) -> ov.Output:
     """``x`` with the static shape seen while tracing (the frontend may not
-    have inferred it yet when the conversion extension runs)."""
-    if x.get_partial_shape().is_static or 'input_shape' not in plan.extra:
+    have inferred it yet when the conversion extension runs). A module
+    called at several input sizes (e.g. a decoder conv shared by the
+    pyramid levels) has several; the one compatible with the dimensions
+    the frontend knows is taken."""
+    shapes = plan.extra.get('input_shapes', [])
+    partial = x.get_partial_shape()
+    if partial.is_static or not shapes:
         return x
-    shape = np.asarray(plan.extra['input_shape'], np.int64)
-    return ov.opset13.reshape(x, ov.opset13.constant(shape),
-                              False).output(0)
+    fits = [s for s in shapes if partial.compatible(ov.PartialShape(s))]
+    if len(fits) != 1:
+        raise RuntimeError(
+            f'{plan.name}: cannot tell the static input shape of this call '
+            f'(the frontend knows {partial}, traced shapes {shapes})')
+    shape = np.asarray(fits[0], np.int64)
+    return ov.opset13.reshape(x, ov.opset13.constant(shape), False).output(0)
 
 
 def output_names_of(model: nn.Module) -> Optional[List[str]]:
@@ -231,6 +252,10 @@ class ExportWrapper(nn.Module):
 def binary_node_names(plan: BinaryLayerPlan) -> List[str]:
     """Friendly names of the ``BinaryConvolution`` nodes of a layer."""
     base = f'{plan.name}/BinaryConvolution'
+    if plan.kind == 'conv' and plan.groups_per_block:
+        return [
+            f'{base}_b{i}' for i in range(plan.groups // plan.groups_per_block)
+        ]
     if plan.kind == 'conv' and plan.groups > 1:
         return [f'{base}_g{i}' for i in range(plan.groups)]
     return [base]
@@ -252,10 +277,85 @@ def _restore_binary_node_names(ov_model: ov.Model) -> set:
     return found
 
 
+def _layer_input_shapes(wrapper: nn.Module, layers: Dict[str, nn.Module],
+                        example: Tensor) -> Dict[str, Tuple[int, ...]]:
+    """Input shape of each of ``layers`` in one forward of ``wrapper``."""
+    shapes: Dict[str, Tuple[int, ...]] = {}
+
+    def record(name):
+
+        def hook(module, args):
+            shapes.setdefault(name, tuple(int(d) for d in args[0].shape))
+
+        return hook
+
+    handles = [
+        layer.register_forward_pre_hook(record(name))
+        for name, layer in layers.items()
+    ]
+    try:
+        with torch.no_grad():
+            wrapper(example)
+    finally:
+        for h in handles:
+            h.remove()
+    return shapes
+
+
+def _choose_grouped(planned, wrapper: nn.Module, example: Tensor, grouped: str,
+                    measure_threads: int):
+    """Decide how each complement-block (depthwise) layer runs.
+
+    Returns:
+        tuple[list, list, dict]: The plans kept binary, ``(name, type,
+        why)`` of the layers run as float, and the timing line of every
+        measured layer.
+    """
+    grouped_layers = {
+        name: layer
+        for name, layer, plan in planned if plan.groups_per_block
+    }
+    if not grouped_layers:
+        return planned, [], {}
+    if grouped == 'binary':  # default block size, no measurement
+        return planned, [], {}
+    if grouped == 'float':
+        keep = [p for p in planned if not p[2].groups_per_block]
+        floats = [(name, type(layer).__name__,
+                   "grouped='float': run as float math on request")
+                  for name, layer in grouped_layers.items()]
+        return keep, floats, {}
+    from .layer_choice import block_candidates, choose_layer_formulation
+    shapes = _layer_input_shapes(wrapper, grouped_layers, example)
+    keep, floats, timings = [], [], {}
+    for name, layer, plan in planned:
+        if not plan.groups_per_block:
+            keep.append((name, layer, plan))
+            continue
+        if name not in shapes:  # not on the inference path: pruned later
+            keep.append((name, layer, plan))
+            continue
+        timing = choose_layer_formulation(
+            plan,
+            shapes[name],
+            num_threads=measure_threads,
+            candidates=block_candidates(plan))
+        timings[name] = timing.describe()
+        if timing.choice == 'float':
+            floats.append((name, type(layer).__name__,
+                           'float by measurement: ' + timing.verdict()))
+        else:
+            plan.groups_per_block = timing.groups_per_block
+            keep.append((name, layer, plan))
+    return keep, floats, timings
+
+
 def export_openvino(model: nn.Module,
                     input_shape: Sequence[int],
                     allow_float: bool = False,
-                    cfb_conv: bool = True) -> ExportedModel:
+                    cfb_conv: bool = True,
+                    grouped: str = 'measure',
+                    measure_threads: int = 1) -> ExportedModel:
     """Convert ``model`` to OpenVINO with bit-packed binary convolutions.
 
     The model itself is not modified (a deep copy is converted, in eval
@@ -273,6 +373,16 @@ def export_openvino(model: nn.Module,
             averaging convolution (:mod:`.cfb_export`) instead of channel
             slices, which OpenVINO runs as a slow reference split. Defaults
             to True.
+        grouped (str): Binary layers with more than ``MAX_SPLIT_GROUPS``
+            groups (depthwise) run as complement-pair blocks on the u1
+            kernel (exact, :mod:`.ov_binary_ops`). ``'measure'`` times
+            them on their input shape as blocks of several sizes and as
+            float math and keeps the fastest (float choices are reported
+            in ``measured_float``, with the times); ``'binary'`` runs
+            them as blocks of the default size (``BLOCK_CHANNELS`` input
+            channels, no measurement); ``'float'`` runs them as float.
+            Defaults to ``'measure'``.
+        measure_threads (int): Threads of that measurement. Defaults to 1.
 
     Returns:
         ExportedModel: The converted model and its binary layer summary.
@@ -289,10 +399,18 @@ def export_openvino(model: nn.Module,
     # a distillation teacher (kept outside the module tree) is not copied
     teacher = model.__dict__.get('_teacher')
     memo = {id(teacher): None} if teacher is not None else {}
+    if grouped not in ('measure', 'binary', 'float'):
+        raise ValueError(f"grouped must be 'measure', 'binary' or 'float', "
+                         f'got {grouped!r}')
     work = copy.deepcopy(model, memo).eval()
     planned, problems = plan_binary_layers(work)
     if problems and not allow_float:
         raise UnsupportedBinaryLayerError(problems)
+    wrapper = ExportWrapper(work, input_shape)
+    example = torch.randn(*input_shape)
+    planned, measured_float, timings = _choose_grouped(planned, wrapper,
+                                                       example, grouped,
+                                                       measure_threads)
     uid = next(_export_ids)
     extensions = []
     plans = {}
@@ -312,8 +430,6 @@ def export_openvino(model: nn.Module,
             ConversionExtension(op, convert)
         ]
         plans[name] = plan
-    wrapper = ExportWrapper(work, input_shape)
-    example = torch.randn(*input_shape)
     with torch.no_grad(), cfb_as_fixed_conv(cfb_conv):
         ov_model = ov.convert_model(
             wrapper,
@@ -355,7 +471,9 @@ def export_openvino(model: nn.Module,
         binary_layers=list(plans),
         float_layers=list(problems),
         unused_layers=unused,
-        plans=plans)
+        plans=plans,
+        measured_float=measured_float,
+        layer_timings=timings)
     info = dict(
         mmbin_version=__version__,
         input_shape=list(input_shape),
@@ -365,6 +483,8 @@ def export_openvino(model: nn.Module,
             for name, plan in plans.items()
         },
         float_layers=[list(p) for p in problems],
+        measured_float=[list(p) for p in measured_float],
+        layer_timings=timings,
         unused_layers=unused)
     ov_model.set_rt_info(json.dumps(info), EXPORT_INFO_KEY)
     return exported

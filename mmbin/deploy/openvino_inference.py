@@ -81,6 +81,8 @@ class OpenVINOEncodeDecode(EncodeDecodeRunner):
             the PyTorch model for another input shape.
         max_shapes (int): Compiled models kept (least recently used ones
             are dropped; the IR's own shape always stays). Defaults to 8.
+        precision (str): Inference precision hint, ``'f32'`` (exact,
+            default) or ``'bf16'`` (:func:`~.runtime.runtime_config`).
     """
 
     def __init__(self,
@@ -89,13 +91,15 @@ class OpenVINOEncodeDecode(EncodeDecodeRunner):
                  multi_task: bool,
                  num_threads: Optional[int] = None,
                  exporter: Optional[Callable[[Shape], ov.Model]] = None,
-                 max_shapes: int = 8) -> None:
+                 max_shapes: int = 8,
+                 precision: str = 'f32') -> None:
         super().__init__(output_names, multi_task)
+        self.num_threads = num_threads
+        self.precision = precision
         if isinstance(model, ov.CompiledModel):
             compiled, self.model = model, None
         else:
-            compiled, self.model = compile_model(model, num_threads), model
-        self.num_threads = num_threads
+            compiled, self.model = self._compile(model), model
         self.exporter = exporter
         self.max_shapes = max(1, int(max_shapes))
         self.input_shape = tuple(
@@ -105,6 +109,9 @@ class OpenVINOEncodeDecode(EncodeDecodeRunner):
         #: How each input shape seen so far is served: ``'ir'``,
         #: ``'exported'``, ``'reshaped'`` or ``'per-sample'``.
         self.served = {self.input_shape: 'ir'}
+
+    def _compile(self, model: ov.Model) -> ov.CompiledModel:
+        return compile_model(model, self.num_threads, precision=self.precision)
 
     @property
     def compiled(self) -> ov.CompiledModel:
@@ -136,15 +143,14 @@ class OpenVINOEncodeDecode(EncodeDecodeRunner):
         shape = tuple(int(d) for d in x.shape)
         if self.exporter is not None:
             return _Compiled(
-                compile_model(self.exporter(shape), self.num_threads),
+                self._compile(self.exporter(shape)),
                 self.output_names), 'exported'
         if shape[1:] != self.input_shape[1:]:
             raise shape_error(self.input_shape, shape)
         model = self._reshaped(shape)
         if model is None:
             return None, 'per-sample'
-        entry = _Compiled(
-            compile_model(model, self.num_threads), self.output_names)
+        entry = _Compiled(self._compile(model), self.output_names)
         for a, b in zip(entry(x), _per_sample(self._base, x)):
             scale = max(float(np.abs(b).max()), 1e-12)
             if a.shape != b.shape or np.abs(a - b).max() > 1e-4 * scale:
@@ -179,7 +185,8 @@ class OpenVINOEncodeDecode(EncodeDecodeRunner):
 def attach_openvino(model: nn.Module,
                     ir: Union[str, ov.Model],
                     num_threads: Optional[int] = None,
-                    source: Optional[nn.Module] = None) -> nn.Module:
+                    source: Optional[nn.Module] = None,
+                    precision: str = 'f32') -> nn.Module:
     """Make ``model`` compute ``encode_decode`` with an OpenVINO IR.
 
     Args:
@@ -192,6 +199,9 @@ def attach_openvino(model: nn.Module,
             exported again for that size. Without it, batches of the IR's
             size run sample by sample and other sizes raise an error naming
             the IR's size.
+        precision (str): Inference precision hint: ``'f32'`` (exact,
+            default) or ``'bf16'`` (OpenVINO's default on bf16 CPUs; the
+            float layers then round to bfloat16).
 
     Returns:
         nn.Module: ``model``, with ``encode_decode`` replaced.
@@ -217,5 +227,10 @@ def attach_openvino(model: nn.Module,
 
         exporter = export_for
     runner = OpenVINOEncodeDecode(
-        ov_model, names, multi_task, num_threads, exporter=exporter)
+        ov_model,
+        names,
+        multi_task,
+        num_threads,
+        exporter=exporter,
+        precision=precision)
     return attach_runner(model, runner)

@@ -32,10 +32,14 @@ docs/deployment.md) that this module handles:
   the input channels per group are not a multiple of 8 (input channels 1,
   2, 4, 12, 20, 33 were all wrong; 8, 24, 40, 72 exact); ``C_in = 3`` is
   rejected. The input is therefore padded with constant channels whose
-  bits match their weight bits (every tap, padded or not, adds exactly
-  ``+1``) and the constant ``n_extra * kh * kw`` is subtracted.
+  bits match their weight bits (every tap adds exactly ``+1``) and what
+  they add is subtracted: ``n_extra * kh * kw``, or with zero padding
+  (``pad_value=0``, padded taps left out) ``n_extra`` times the number of
+  in-map taps of each output pixel (:func:`in_map_taps`).
 - **groups**: ``BinaryConvolution`` has no groups; a grouped layer runs as
-  one convolution per group on a channel split.
+  one convolution per group on a channel split, or (depthwise,
+  ``plan.groups_per_block``) as complement-pair blocks
+  (:func:`_complement_blocks`).
 """
 from typing import List, Optional, Sequence
 
@@ -47,7 +51,8 @@ from .binary_layer_plan import BinaryLayerPlan
 
 __all__ = [
     'binarization_threshold', 'pack_u1', 'u1_constant', 'fq_binarize',
-    'build_binary_layer', 'restore_thresholds', 'CHANNEL_MULTIPLE'
+    'build_binary_layer', 'restore_thresholds', 'CHANNEL_MULTIPLE',
+    'in_map_taps'
 ]
 
 #: The CPU u1 kernel is exact only for input channels (per group) that are
@@ -215,8 +220,42 @@ def _packed_conv(x: ov.Output, bits: np.ndarray, threshold: np.ndarray,
     conv.set_friendly_name(name)
     out = conv.output(0)
     if n_extra:
-        out = ops.subtract(out, _const(float(n_extra * kh * kw))).output(0)
+        if pad_value == 0.0 and (any(pads_begin) or any(pads_end)):
+            # zero padding leaves the padded taps of the extra channels
+            # out too: they add +1 per in-map tap only
+            taps = in_map_taps((h, w), (kh, kw), strides, pads_begin, pads_end,
+                               dilations)
+            extra = _const((n_extra * taps)[None, None])
+        else:
+            extra = _const(float(n_extra * kh * kw))
+        out = ops.subtract(out, extra).output(0)
     return out
+
+
+def in_map_taps(in_hw: Sequence[int], kernel: Sequence[int],
+                strides: Sequence[int], pads_begin: Sequence[int],
+                pads_end: Sequence[int],
+                dilations: Sequence[int]) -> np.ndarray:
+    """Number of kernel taps of each output pixel that fall inside the
+    input map (not on padding).
+
+    Args:
+        in_hw (Sequence[int]): Input ``(H, W)``.
+        kernel (Sequence[int]): ``(kh, kw)``.
+        strides, pads_begin, pads_end, dilations (Sequence[int]): As in
+            the convolution, ``(h, w)`` each.
+
+    Returns:
+        np.ndarray: float32 ``(H_out, W_out)``; ``kh * kw`` inside,
+        fewer on the border.
+    """
+    counts = []
+    for size, k, s, pb, pe, d in zip(in_hw, kernel, strides, pads_begin,
+                                     pads_end, dilations):
+        n_out = (size + pb + pe - d * (k - 1) - 1) // s + 1
+        pos = (np.arange(n_out)[:, None] * s - pb + np.arange(k)[None, :] * d)
+        counts.append(((pos >= 0) & (pos < size)).sum(axis=1))
+    return np.outer(counts[0], counts[1]).astype(np.float32)
 
 
 def restore_thresholds(model: ov.Model, plans) -> int:
@@ -316,7 +355,10 @@ def build_binary_layer(x: ov.Output, plan: BinaryLayerPlan) -> ov.Output:
         x = _pad_real(x, plan)
         pads_begin, pads_end, pad_value = [0, 0], [0, 0], 1.0
     g = plan.groups
-    if g == 1:
+    if plan.groups_per_block:
+        out = _complement_blocks(x, plan, pads_begin, pads_end, pad_value,
+                                 name)
+    elif g == 1:
         out = _packed_conv(x, plan.weight_bits, plan.threshold, plan,
                            plan.stride, pads_begin, pads_end, plan.dilation,
                            pad_value, name)
@@ -334,6 +376,75 @@ def build_binary_layer(x: ov.Output, plan: BinaryLayerPlan) -> ov.Output:
         out = ops.concat(outs, 1).output(0)
     alpha = plan.alpha.reshape(1, -1, 1, 1)
     return ops.multiply(out, _const(alpha)).output(0)
+
+
+def _complement_blocks(x: ov.Output, plan: BinaryLayerPlan,
+                       pads_begin: Sequence[int], pads_end: Sequence[int],
+                       pad_value: float, name: str) -> ov.Output:
+    """A grouped binary conv (e.g. depthwise) as few dense
+    ``BinaryConvolution`` nodes, each over ``plan.groups_per_block``
+    groups, exactly.
+
+    A block's input is ``[bits(x_blk), NOT bits(x_blk)]``. An output of
+    group ``j`` gets weight bits ``w`` on ``x`` and ``NOT w`` on ``NOT x``
+    for its own group's channels (``xnor(b, w) = xnor(NOT b, NOT w)``: each
+    tap counts twice) and the same bit on ``x`` and ``NOT x`` for the other
+    groups' channels (``xnor(b, u) + xnor(NOT b, u) = 1``: ``+1 - 1 = 0``).
+    The raw result is therefore exactly twice the grouped convolution,
+    provided that every tap sees complementary bits: with zero padding the
+    padded taps are left out (``pad_value=0``); with ``+-1`` padding the
+    real input is padded before the binarization with ``+-FLT_MAX``, whose
+    bits are the padding bits (so the conv itself has no padding). Channel
+    counts that are not a multiple of 8 are padded by
+    :func:`_packed_conv`. The nodes are named ``<name>_b<i>``.
+    """
+    g, gpb = plan.groups, plan.groups_per_block
+    if g % gpb:
+        raise ValueError(f'{plan.name}: groups_per_block={gpb} does not '
+                         f'divide groups={g}')
+    nb = g // gpb
+    cg = plan.in_channels // g
+    og = plan.out_channels // g
+    t_bits = binarization_threshold(plan.threshold)  # bit: x > t_bits
+    # NOT (x > t) == (-x >= -t): the complement in mmbin's x >= t form
+    thr_neg = -t_bits
+    if any(pads_begin) or any(pads_end):
+        if pad_value != 0.0:
+            big = np.finfo(np.float32).max
+            if pad_value < 0 and np.any(plan.threshold <= -big):
+                raise ValueError(f'{plan.name}: a threshold of -FLT_MAX '
+                                 'cannot be padded with -1 bits')
+            fill = big if pad_value > 0 else -big
+            _static_shape(x, plan.name)
+            x = ops.pad(x, _const([0, 0, *pads_begin], np.int64),
+                        _const([0, 0, *pads_end], np.int64), 'constant',
+                        _const(fill)).output(0)
+            pads_begin, pads_end = [0, 0], [0, 0]
+    neg = ops.negative(x).output(0)
+    if nb > 1:
+        xs = ops.split(x, _const(1, np.int64), nb).outputs()
+        ns = ops.split(neg, _const(1, np.int64), nb).outputs()
+    else:
+        xs, ns = [x], [neg]
+    kh, kw = plan.kernel_size
+    bc, bo = gpb * cg, gpb * og
+    outs = []
+    for i in range(nb):
+        own = plan.weight_bits[i * bo:(i + 1) * bo]  # (bo, cg, kh, kw)
+        bits = np.ones((bo, 2 * bc, kh, kw), bool)
+        for j in range(gpb):
+            rows = slice(j * og, (j + 1) * og)
+            bits[rows, j * cg:(j + 1) * cg] = own[rows]
+            bits[rows, bc + j * cg:bc + (j + 1) * cg] = ~own[rows]
+        z = ops.concat([xs[i], ns[i]], 1).output(0)
+        thr = np.concatenate([
+            plan.threshold[i * bc:(i + 1) * bc], thr_neg[i * bc:(i + 1) * bc]
+        ])
+        outs.append(
+            _packed_conv(z, bits, thr, plan, plan.stride, pads_begin, pads_end,
+                         plan.dilation, pad_value, f'{name}_b{i}'))
+    out = ops.concat(outs, 1).output(0) if nb > 1 else outs[0]
+    return ops.multiply(out, _const(0.5)).output(0)
 
 
 def _build_conv_transpose(x: ov.Output, plan: BinaryLayerPlan) -> ov.Output:

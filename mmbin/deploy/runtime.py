@@ -12,8 +12,14 @@ from .export import EXPORT_INFO_KEY
 
 __all__ = [
     'compile_model', 'read_model', 'read_export_info', 'BinaryKernelReport',
-    'binary_kernel_report', 'BinaryKernelError', 'runtime_config'
+    'binary_kernel_report', 'BinaryKernelError', 'runtime_config',
+    'PRECISIONS', 'cpu_supports_bf16', 'runtime_precision'
 ]
+
+#: Inference precisions the tools accept: ``'f32'`` (exact; the default of
+#: every mmbin tool) and ``'bf16'`` (OpenVINO's default on CPUs with
+#: AVX-512 BF16 or AMX; the benchmark's bf16 rows).
+PRECISIONS = ('f32', 'bf16')
 
 _core: Optional[ov.Core] = None
 
@@ -25,7 +31,8 @@ def _get_core() -> ov.Core:
     return _core
 
 
-def runtime_config(num_threads: Optional[int] = None) -> dict:
+def runtime_config(num_threads: Optional[int] = None,
+                   precision: str = 'f32') -> dict:
     """CPU compile options for exact, low-latency inference.
 
     ``INFERENCE_PRECISION_HINT`` is forced to f32: on CPUs with AVX-512 BF16
@@ -37,12 +44,19 @@ def runtime_config(num_threads: Optional[int] = None) -> dict:
     Args:
         num_threads (int, optional): ``INFERENCE_NUM_THREADS``; ``None``
             lets OpenVINO use all cores.
+        precision (str): ``INFERENCE_PRECISION_HINT``, one of
+            :data:`PRECISIONS`. ``'bf16'`` is for measuring what
+            OpenVINO's default would give (not exact). Defaults to
+            ``'f32'``.
 
     Returns:
         dict: The config for ``Core.compile_model``.
     """
+    if precision not in PRECISIONS:
+        raise ValueError(f'precision must be one of {PRECISIONS}, got '
+                         f'{precision!r}')
     cfg = {
-        'INFERENCE_PRECISION_HINT': 'f32',
+        'INFERENCE_PRECISION_HINT': precision,
         'PERFORMANCE_HINT': 'LATENCY',
         'NUM_STREAMS': 1,
     }
@@ -69,23 +83,64 @@ def read_model(path: str) -> ov.Model:
 
 def compile_model(model: Union[ov.Model, str],
                   num_threads: Optional[int] = None,
-                  perf_count: bool = False) -> ov.CompiledModel:
+                  perf_count: bool = False,
+                  precision: str = 'f32') -> ov.CompiledModel:
     """Compile an IR for the CPU with :func:`runtime_config`.
 
     Args:
         model (ov.Model | str): Model, ``.xml`` path or IR directory.
         num_threads (int, optional): Inference threads.
         perf_count (bool): Enable per-node profiling. Defaults to False.
+        precision (str): Inference precision hint (:func:`runtime_config`).
+            Defaults to ``'f32'``.
 
     Returns:
         ov.CompiledModel: The compiled model.
     """
     if isinstance(model, str):
         model = read_model(model)
-    cfg = runtime_config(num_threads)
+    cfg = runtime_config(num_threads, precision)
     if perf_count:
         cfg['PERF_COUNT'] = True
     return _get_core().compile_model(model, 'CPU', cfg)
+
+
+def cpu_supports_bf16() -> bool:
+    """Whether OpenVINO's CPU plugin lists native bf16 among its
+    optimization capabilities on this machine (AVX-512 BF16 or AMX)."""
+    caps = _get_core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES')
+    return 'BF16' in [str(c) for c in caps]
+
+
+def runtime_precision(compiled: ov.CompiledModel) -> Dict[str, object]:
+    """What a compiled model actually runs in.
+
+    Args:
+        compiled (ov.CompiledModel): A compiled model.
+
+    Returns:
+        dict: ``hint`` (the ``INFERENCE_PRECISION_HINT`` the plugin
+        reports after compilation), ``nodes`` (runtime precision -> count
+        over the runtime graph's compute nodes: convolutions, matrix
+        multiplications, interpolations, eltwise and the like; inputs,
+        outputs, constants and reorders not counted) and ``cpu_bf16``
+        (:func:`cpu_supports_bf16`).
+    """
+    skip = {
+        'Input', 'Output', 'Constant', 'Parameter', 'Result', 'Reorder',
+        'Reshape', 'Squeeze', 'Unsqueeze'
+    }
+    nodes: Dict[str, int] = {}
+    for node in compiled.get_runtime_model().get_ordered_ops():
+        if _rt(node, 'layerType') in skip:
+            continue
+        prec = _rt(node, 'runtimePrecision') or '?'
+        nodes[prec] = nodes.get(prec, 0) + 1
+    hint = compiled.get_property('INFERENCE_PRECISION_HINT')
+    return dict(
+        hint=getattr(hint, 'get_type_name', lambda: str(hint))(),
+        nodes=dict(sorted(nodes.items())),
+        cpu_bf16=cpu_supports_bf16())
 
 
 def read_export_info(model: ov.Model) -> Optional[dict]:
@@ -117,6 +172,12 @@ class BinaryKernelReport:
             do not contribute to the outputs (pruned at export).
         primitives (dict[str, int]): Implementation of the runtime
             ``BinaryConvolution`` nodes (e.g. ``jit_avx512_u1``) to count.
+        measured_float (list[tuple[str, str, str]]): Grouped (depthwise)
+            binary layers that run as float math because the exporter
+            measured float to be faster (name, type, times); they do not
+            make the report fail.
+        kernels (dict[str, str]): Per packed layer, the runtime precision
+            and implementation of its ``BinaryConvolution`` nodes.
     """
 
     num_binary_layers: int
@@ -125,12 +186,31 @@ class BinaryKernelReport:
     float_layers: List[Tuple[str, str, str]] = field(default_factory=list)
     unused_layers: List[str] = field(default_factory=list)
     primitives: Dict[str, int] = field(default_factory=dict)
+    measured_float: List[Tuple[str, str, str]] = field(default_factory=list)
+    kernels: Dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        """bool: Every binary layer runs on the u1 kernel."""
-        return (len(self.on_u1) == self.num_binary_layers
-                and not self.not_on_u1 and not self.float_layers)
+        """bool: Every binary layer runs on the u1 kernel, or as float
+        where that was measured to be faster."""
+        return (len(self.on_u1) + len(self.measured_float)
+                == self.num_binary_layers and not self.not_on_u1
+                and not self.float_layers)
+
+    def per_layer(self) -> List[str]:
+        """list[str]: One line per binary layer: where it runs (u1 kernel
+        and implementation, float by measurement, float fallback, not on
+        u1)."""
+        lines = [
+            f'{name}: {self.kernels.get(name, "u1")}' for name in self.on_u1
+        ]
+        lines += [f'{name}: NOT on u1: {why}' for name, why in self.not_on_u1]
+        lines += [f'{name}: {why}' for name, _, why in self.measured_float]
+        lines += [
+            f'{name} ({kind}): float fallback'
+            for name, kind, _ in self.float_layers
+        ]
+        return lines
 
     def summary(self) -> str:
         """str: Human-readable summary (counts, kernels, offenders)."""
@@ -145,6 +225,12 @@ class BinaryKernelReport:
             f'{len(self.on_u1)}/{self.num_binary_layers} '
             f'(BinaryConvolution implementations: {prims})'
         ]
+        if self.measured_float:
+            lines.append(
+                f'binary convs run as float because the exporter measured '
+                f'float to be faster than their u1 blocks: '
+                f'{len(self.measured_float)} (' +
+                ', '.join(n for n, _, _ in self.measured_float) + ')')
         for name, why in self.not_on_u1:
             lines.append(f'  NOT on u1: {name}: {why}')
         for name, kind, why in self.float_layers:
@@ -198,15 +284,19 @@ def binary_kernel_report(compiled: ov.CompiledModel,
             status[n] = (prec, prim)
     layers = info.get('binary_layers', {})
     floats = [tuple(f) for f in info.get('float_layers', [])]
+    measured = [tuple(f) for f in info.get('measured_float', [])]
     report = BinaryKernelReport(
-        num_binary_layers=len(layers) + len(floats),
+        num_binary_layers=len(layers) + len(floats) + len(measured),
         float_layers=floats,
         unused_layers=list(info.get('unused_layers', [])),
-        primitives=primitives)
+        primitives=primitives,
+        measured_float=measured)
     for layer, nodes in layers.items():
         bad = []
+        prims = set()
         for n in nodes:
             prec, prim = status.get(n, ('', ''))
+            prims.add(prim)
             if prec != 'u1':
                 bad.append(f'{n}: ' + (f'runs as {prim} in {prec}'
                                        if prec else 'not in runtime graph'))
@@ -214,4 +304,8 @@ def binary_kernel_report(compiled: ov.CompiledModel,
             report.not_on_u1.append((layer, '; '.join(bad)))
         else:
             report.on_u1.append(layer)
+            kernel = f'u1 ({", ".join(sorted(prims))})'
+            if len(nodes) > 1:
+                kernel += f', {len(nodes)} BinaryConvolution nodes'
+            report.kernels[layer] = kernel
     return report

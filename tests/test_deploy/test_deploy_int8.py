@@ -215,14 +215,27 @@ def test_benchmark_model_rows_with_alternatives(tmp_path):
     rows = res['rows']
     labels = res['labels']
     assert [r['role'] for r in rows.values()] == [
-        'torch_fp', 'torch_bin', 'ov_fp', 'ov_bin', 'ov_fp_int8',
-        'ov_bin_int8', 'ort_fp', 'ort_fp_int8'
+        'torch_fp', 'torch_bin', 'ov_fp', 'ov_bin', 'ov_fp_bf16',
+        'ov_bin_bf16', 'ov_fp_int8', 'ov_bin_int8', 'ort_fp', 'ort_fp_int8'
     ]
     for r in rows.values():
         assert 'error' not in r, r
         lo, hi = r['iqr'][1]
         assert 0 < lo <= r['ms'][1] <= hi
     assert res['binary_convs_on_u1_int8'] == res['binary_convs'] == 16
+    # bf16 rows: the fp32 IRs with the bf16 hint; what the runtime used is
+    # recorded (bf16 compute nodes where the CPU has native bf16)
+    assert res['binary_convs_on_u1_bf16'] == 16
+    for role in ('ov_fp_bf16', 'ov_bin_bf16'):
+        row = rows[labels[role]]
+        assert row['precision'] == 'bf16'
+        assert row['path'] == rows[labels[role[:-5]]]['path']
+        used = row['runtime_precision']
+        if used['cpu_bf16']:
+            assert used['hint'] == 'bf16' and used['nodes'].get('bf16', 0) > 0
+    fp32 = rows[labels['ov_fp']]['runtime_precision']
+    assert fp32['hint'] == 'f32' and 'bf16' not in fp32['nodes']
+    assert len(res['binary_layer_status']) == 16
     # int8 weights take a quarter of the fp32 bytes (plus the scales)
     assert rows[labels['ov_fp_int8']]['size'] < 0.5 * rows[labels['ov_fp']][
         'size']

@@ -5,7 +5,8 @@ convolutions.
 Usage::
 
     python tools/deploy/export_openvino.py CONFIG CHECKPOINT --shape H W \\
-        --out DIR [--allow-float] [--fp-twin] [--threads N]
+        --out DIR [--allow-float] [--fp-twin] [--threads N] \\
+        [--grouped {measure,binary,float}]
 
 ``H W`` is the network input size: for evaluation, the size the test
 pipeline and data preprocessor produce (padded to ``size_divisor``; e.g.
@@ -18,7 +19,11 @@ The tool prints how many binary convolutions the model has and how many
 run on the bit-packed u1 kernel in the compiled CPU runtime graph, checks
 the IR against PyTorch on a random input, and exits with status 1 naming
 every binary layer that would fall back to float (``--allow-float`` keeps
-such layers as exact float math instead). The work is done by
+such layers as exact float math instead). Depthwise binary convs run on
+the u1 kernel as complement-pair blocks or, where the exporter measures
+float to be faster on their input shape (``--grouped measure``, the
+default), as float math; the times and the choice are printed. The work is
+done by
 :func:`mmbin.deploy.export_and_verify`; see docs/deployment.md.
 """
 import argparse
@@ -48,6 +53,13 @@ def parse_args(argv=None):
         action='store_true',
         help='also export the full-precision twin (same weights, float '
         'convolutions) to OUT/fp_twin for comparison')
+    parser.add_argument(
+        '--grouped',
+        choices=('measure', 'binary', 'float'),
+        default='measure',
+        help='depthwise binary convs: the fastest of u1 blocks (of several '
+        'sizes) and float by measurement (default), always u1 blocks of 16 '
+        'channels, or always float')
     add_threads_arg(
         parser, help='inference threads for the checks (default: all cores)')
     parser.add_argument(
@@ -80,7 +92,8 @@ def main(argv=None):
             allow_float=args.allow_float,
             fp_twin=args.fp_twin,
             num_threads=args.threads,
-            check=not args.no_check)
+            check=not args.no_check,
+            grouped=args.grouped)
     except UnsupportedBinaryLayerError as err:
         print(f'error: {err}', file=sys.stderr)
         sys.exit(1)
