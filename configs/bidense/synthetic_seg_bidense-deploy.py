@@ -2,9 +2,9 @@
 # convolution as a per-sample, per-output-channel factor (BiDenseConv
 # scale_mode='output'; exact for depthwise convs, a per-sample scalar for
 # dense ones), so every binary conv is an XNOR-popcount conv followed by one
-# multiply per output channel; the signs are padded with +1 (a bit-packed
-# kernel has no zero), where the paper-faithful form zero-pads alpha * sign.
+# multiply per output channel; zero padding as the paper-faithful form
+# (OpenVINO's BinaryConvolution and mmbin's exporter are exact with it).
 # Differs from synthetic_seg_bidense.py only in the convolution type.
 _base_ = ['./synthetic_seg_bidense.py']
-conv_cfg = dict(type='BiDenseConv', scale_mode='output', pad_value=1.0)
+conv_cfg = dict(type='BiDenseConv', scale_mode='output', pad_value=0.0)
 model = dict(backbone=dict(conv_cfg=conv_cfg), decode_head=dict(conv_cfg=conv_cfg))
